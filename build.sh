@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the registry pipeline: ./build.sh --target=Deploy --host=registry.example.com (see README.md).
+#
+# Frosting's template runs `dotnet run --project`, which asks MSBuild whether anything changed on every call.
+# This script keeps one build of the pipeline in .build/ keyed by a hash of every file it is built from,
+# so a warm start is a hash and a `dotnet exec`, and any change to those files, even a deleted one,
+# rebuilds before the pipeline runs.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="$root/.build/pipeline"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "build.sh: the .NET 10 SDK is needed and 'dotnet' is not on PATH." >&2
+  echo "          Install the .NET 10 SDK (Debian/Ubuntu: the dotnet-sdk-10.0 package), then run this again." >&2
+  exit 1
+fi
+
+source_hash() {
+  # Every input of the build: the project and its sources, and the repository-wide build files if any.
+  (
+    cd "$root"
+    find build -type f -not -path 'build/bin/*' -not -path 'build/obj/*' -print0
+    for file in global.json Directory.Build.props Directory.Build.targets Directory.Packages.props NuGet.config nuget.config; do
+      if [ -f "$file" ]; then printf '%s\0' "$file"; fi
+    done
+  ) | LC_ALL=C sort -z | (cd "$root" && xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+hash="$(source_hash)"
+if [ ! -f "$out/Build.dll" ] || [ "$(cat "$out/.source-hash" 2>/dev/null)" != "$hash" ]; then
+  if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+    echo "build.sh: the .NET 10 SDK is needed; this machine has: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')" >&2
+    echo "          Install the .NET 10 SDK (Debian/Ubuntu: the dotnet-sdk-10.0 package), then run this again." >&2
+    exit 1
+  fi
+  echo "build.sh: building the pipeline (its sources changed since the last build)..." >&2
+  rm -rf "$out"
+  dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet -clp:NoSummary >&2
+  echo "$hash" > "$out/.source-hash"
+fi
+
+exec dotnet exec "$out/Build.dll" "$@"

@@ -1,0 +1,25 @@
+using Cake.Core;
+using Registry.Build.Host;
+using Registry.Build.Settings;
+
+namespace Registry.Build;
+
+/// <summary>What every task sees: Cake's context, and the settings read once from every layer.</summary>
+public sealed class BuildContext : FrostingContext
+{
+    public BuildContext(ICakeContext context)
+        : base(context)
+    {
+        var loaded = SettingsLoader.Load(
+            context.Arguments.GetArguments().ToDictionary(argument => argument.Key, argument => argument.Value.Last(), StringComparer.OrdinalIgnoreCase),
+            context.Environment.GetEnvironmentVariables().ToDictionary(variable => variable.Key, variable => (string?)variable.Value, StringComparer.Ordinal),
+            context.Environment.WorkingDirectory.FullPath);
+        Settings = loaded.Settings;
+        SettingsProblems = loaded.Problems;
+    }
+
+    public RegistrySettings Settings { get; }
+
+    /// <summary>What could not be read; reported with the validation rules' findings before the first task.</summary>
+    public IReadOnlyList<SettingProblem> SettingsProblems { get; }
+}

@@ -1,0 +1,83 @@
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Spectre.Console;
+
+namespace Registry.Build.Host;
+
+/// <summary>
+/// Cake's report, with the reason beside every skipped task: on a re-run most tasks skip,
+/// and "Skipped" alone does not tell a user whether that was right.
+/// </summary>
+public sealed class TaskReportPrinter(IAnsiConsole console, ICakeLog log, SkipReasons skipReasons) : ICakeReportPrinter
+{
+    public void Write(CakeReport report)
+    {
+        if (report.IsEmpty)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Expand();
+        table.AddColumn("Task");
+        table.AddColumn("Duration");
+        table.AddColumn("Status");
+
+        var total = TimeSpan.Zero;
+        // Setup and teardown rows only matter when they failed.
+        foreach (var entry in report.Where(entry =>
+            entry.Category == CakeReportEntryCategory.Task || entry.ExecutionStatus == CakeTaskExecutionStatus.Failed))
+        {
+            total += entry.Duration;
+            table.AddRow(
+                Markup.Escape(entry.TaskName),
+                Duration(entry),
+                Status(entry));
+        }
+
+        table.AddEmptyRow();
+        table.AddRow("[bold]Total:[/]", $"[bold]{Markup.Escape(Format(total))}[/]", string.Empty);
+        console.Write(table);
+    }
+
+    public void WriteStep(string name, Verbosity verbosity)
+    {
+        if (verbosity < Verbosity.Normal)
+        {
+            return;
+        }
+
+        console.WriteLine();
+        console.Write(new Rule($"[bold]{Markup.Escape(name)}[/]").LeftJustified());
+    }
+
+    public void WriteLifeCycleStep(string name, Verbosity verbosity)
+    {
+        if (verbosity >= Verbosity.Verbose)
+        {
+            console.Write(new Rule($"[grey]{Markup.Escape(name)}[/]").LeftJustified());
+        }
+    }
+
+    public void WriteSkippedStep(string name, Verbosity verbosity)
+    {
+        var reason = skipReasons.For(name);
+        if (verbosity >= Verbosity.Normal && reason is not null)
+        {
+            log.Information($"Skipping {name}: {reason}");
+        }
+    }
+
+    private static string Duration(CakeReportEntry entry) =>
+        entry.ExecutionStatus == CakeTaskExecutionStatus.Skipped ? "-" : Markup.Escape(Format(entry.Duration));
+
+    private string Status(CakeReportEntry entry) => entry.ExecutionStatus switch
+    {
+        CakeTaskExecutionStatus.Executed => "[green]Executed[/]",
+        CakeTaskExecutionStatus.Failed => "[red]Failed[/]",
+        CakeTaskExecutionStatus.Skipped =>
+            "[yellow]Skipped[/]: " + Markup.Escape(skipReasons.For(entry.TaskName) ?? entry.SkippedMessage ?? "criteria not met"),
+        _ => Markup.Escape(entry.ExecutionStatus.ToString()),
+    };
+
+    private static string Format(TimeSpan duration) => duration.ToString(@"hh\:mm\:ss\.fff");
+}

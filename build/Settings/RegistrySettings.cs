@@ -1,0 +1,87 @@
+using Cake.Core.IO;
+
+namespace Registry.Build.Settings;
+
+/// <summary>
+/// Everything a run can be told, typed. Loaded once by <see cref="SettingsLoader"/> from defaults, a YAML file,
+/// <c>REGISTRY_*</c> variables and the command line, in rising order of precedence; tasks only read it.
+/// </summary>
+public sealed record RegistrySettings
+{
+    [Setting("host", "The registry's DNS name: the certificate, the Ingress and docker login use it.")]
+    public string? Host { get; init; }
+
+    [Setting("namespace", "Namespace the registry is deployed into.")]
+    public string Namespace { get; init; } = "docker-registry";
+
+    [Setting("kubeconfig", "Kubeconfig file; else $KUBECONFIG, else ~/.kube/config, else in-cluster.")]
+    public FilePath? Kubeconfig { get; init; }
+
+    [Setting("kube-context", "Kubeconfig context; else the current one.")]
+    public string? KubeContext { get; init; }
+
+    [Setting("ingress-class", "IngressClass the registry's Ingress uses (and the controller serves).")]
+    public string IngressClass { get; init; } = "nginx";
+
+    [Setting("ingress-controller", "Controller to install when the class is missing: nginx, traefik, or existing (install nothing).")]
+    public IngressController IngressController { get; init; } = IngressController.Nginx;
+
+    [Setting("tls", "Certificate source: letsencrypt, letsencrypt-staging, selfsigned (a private CA, for local clusters) or existing-secret.")]
+    public TlsMode Tls { get; init; } = TlsMode.Selfsigned;
+
+    [Setting("tls-secret", "Secret that holds (or receives) the registry's TLS certificate.")]
+    public string TlsSecret { get; init; } = "docker-registry-tls-certificate";
+
+    [Setting("acme-email", "E-mail for the Let's Encrypt account; required when tls is letsencrypt or letsencrypt-staging.")]
+    public string? AcmeEmail { get; init; }
+
+    [Setting("user", "Registry user written to the htpasswd secret.")]
+    public string User { get; init; } = "admin";
+
+    [Setting("password-file", "File whose first line is the user's password (or set $REGISTRY_PASSWORD); neither: one is generated on first deploy.")]
+    public FilePath? PasswordFile { get; init; }
+
+    [Setting("storage-size", "Size of the registry's PersistentVolumeClaim (a Kubernetes quantity).")]
+    public string StorageSize { get; init; } = "10Gi";
+
+    [Setting("storage-class", "StorageClass of the claim; else the cluster's default.")]
+    public string? StorageClass { get; init; }
+
+    [Setting("replicas", "Registry pods; more than 1 needs storage every pod can share.")]
+    public int Replicas { get; init; } = 1;
+
+    [Setting("image", "Registry image, pinned by tag or digest.")]
+    public string Image { get; init; } = "registry:3.0.0";
+
+    [Setting("helm-version", "Helm release downloaded when no suitable helm is found.")]
+    public string HelmVersion { get; init; } = "v4.1.4";
+
+    [Setting("cert-manager-version", "cert-manager chart version installed when cert-manager is missing.")]
+    public string CertManagerVersion { get; init; } = "v1.21.1";
+
+    [Setting("ingress-chart-version", "Ingress controller chart version; else the pinned one for the controller (ingress-nginx 4.15.1, its last).")]
+    public string? IngressChartVersion { get; init; }
+
+    [Setting("wait-timeout", "How long each wait (rollout, certificate, webhook) may take: 90s, 5m, 1h30m.")]
+    public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    [Setting("smoke-test", "Push and pull a test image after deploying: true or false.")]
+    public bool SmokeTest { get; init; } = true;
+
+    [Setting("artifacts", "Folder for rendered manifests, the exported CA and diagnostics.")]
+    public DirectoryPath Artifacts { get; init; } = new("artifacts");
+
+    [Setting("settings", "YAML file of settings (name: value); the environment and the command line override it.")]
+    public FilePath? SettingsFile { get; init; }
+
+    /// <summary>From <c>$REGISTRY_PASSWORD</c> or <c>password-file</c>; null when neither is given.</summary>
+    public Secret? Password { get; init; }
+
+    /// <summary>The text each setting was given as and where it came from; defaults are absent.</summary>
+    public IReadOnlyDictionary<string, SettingOrigin> Origins { get; init; } = new Dictionary<string, SettingOrigin>();
+
+    public bool UsesAcme => Tls is TlsMode.Letsencrypt or TlsMode.LetsencryptStaging;
+}
+
+/// <summary>A setting's value as written, and where it was written.</summary>
+public sealed record SettingOrigin(string Text, SettingSource Source);

@@ -1,0 +1,20 @@
+using Cake.Core;
+using Registry.Build.Host;
+
+namespace Registry.Build.Settings;
+
+/// <summary>The settings part of <c>--help</c>: every setting with its variable and default.</summary>
+public sealed class SettingsHelp : IHelpSection
+{
+    public void Write(IConsole console)
+    {
+        console.WriteLine("Settings (--name=value, or $REGISTRY_NAME, or name: value in the --settings file):");
+        foreach (var setting in SettingDefinition.All)
+        {
+            var defaultText = setting.DefaultText.Length > 0 ? $" (default {setting.DefaultText})" : string.Empty;
+            console.WriteLine($"  --{setting.Name,-24}{setting.Description}{defaultText}");
+        }
+
+        console.WriteLine($"  ${SettingsLoader.PasswordVariable,-23}The user's password; never accepted on the command line.");
+    }
+}

@@ -1,0 +1,249 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Registry.Build.Settings;
+
+/// <summary>
+/// Builds <see cref="RegistrySettings"/> from its layers: defaults &lt; YAML file (<c>--settings</c>) &lt;
+/// <c>REGISTRY_*</c> environment &lt; command line. It never throws on bad input: every problem is collected
+/// so the user sees them all at once.
+/// </summary>
+public static class SettingsLoader
+{
+    public const string PasswordVariable = "REGISTRY_PASSWORD";
+
+    private const string PasswordAdvice =
+        "is not accepted there, where it would end up in shell history, process lists or a repository; " +
+        "expected $" + PasswordVariable + " or --password-file=FILE";
+
+    public static SettingsLoadResult Load(
+        IReadOnlyDictionary<string, string> commandLine,
+        IReadOnlyDictionary<string, string?> environment,
+        string workingDirectory)
+    {
+        var problems = new List<SettingProblem>();
+        var layers = new List<Layer>();
+
+        var settingsFile = SettingsFileLayer(commandLine, environment);
+        if (settingsFile is not null)
+        {
+            layers.AddRange(ReadFile(settingsFile, workingDirectory, problems));
+        }
+
+        foreach (var definition in SettingDefinition.All)
+        {
+            if (environment.TryGetValue(definition.EnvironmentVariable, out var text) && !string.IsNullOrEmpty(text))
+            {
+                layers.Add(new Layer(definition, text, SettingSource.Environment(definition.EnvironmentVariable), workingDirectory, Rank.Environment));
+            }
+        }
+
+        foreach (var (name, text) in commandLine)
+        {
+            if (Known(name, SettingSource.CommandLine, problems) is { } definition)
+            {
+                layers.Add(new Layer(definition, text, SettingSource.CommandLine, workingDirectory, Rank.CommandLine));
+            }
+        }
+
+        var settings = new RegistrySettings();
+        var origins = new Dictionary<string, SettingOrigin>(StringComparer.Ordinal);
+        var winners = layers
+            .GroupBy(layer => layer.Definition)
+            .Select(group => group.OrderBy(layer => layer.Rank).Last());
+        foreach (var layer in winners)
+        {
+            origins[layer.Definition.Name] = new SettingOrigin(layer.Text, layer.Source);
+            if (layer.Definition.TryParse(layer.Text, layer.BaseDirectory, out var value, out var expected))
+            {
+                layer.Definition.Assign(settings, value);
+            }
+            else
+            {
+                problems.Add(new SettingProblem(layer.Definition.Name, layer.Text, layer.Source, expected));
+            }
+        }
+
+        var password = ReadPassword(settings, layers, environment, problems);
+        return new SettingsLoadResult(settings with { Password = password, Origins = origins }, problems);
+    }
+
+    private static Layer? SettingsFileLayer(
+        IReadOnlyDictionary<string, string> commandLine, IReadOnlyDictionary<string, string?> environment)
+    {
+        var definition = SettingDefinition.Find("settings")!;
+        if (commandLine.TryGetValue("settings", out var fromCommandLine))
+        {
+            return new Layer(definition, fromCommandLine, SettingSource.CommandLine, string.Empty, Rank.CommandLine);
+        }
+
+        return environment.TryGetValue(definition.EnvironmentVariable, out var fromEnvironment) && !string.IsNullOrEmpty(fromEnvironment)
+            ? new Layer(definition, fromEnvironment, SettingSource.Environment(definition.EnvironmentVariable), string.Empty, Rank.Environment)
+            : null;
+    }
+
+    private static IEnumerable<Layer> ReadFile(Layer file, string workingDirectory, List<SettingProblem> problems)
+    {
+        var path = Path.GetFullPath(file.Text, workingDirectory);
+        YamlMappingNode mapping;
+        try
+        {
+            var stream = new YamlStream();
+            using (var reader = new StreamReader(path))
+            {
+                stream.Load(reader);
+            }
+
+            if (stream.Documents.Count == 0)
+            {
+                return [];
+            }
+
+            if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                problems.Add(new SettingProblem("settings", file.Text, file.Source, "is not a mapping; expected lines of name: value"));
+                return [];
+            }
+
+            mapping = root;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new SettingProblem("settings", file.Text, file.Source, $"cannot be read ({exception.Message}); expected a readable YAML file"));
+            return [];
+        }
+        catch (YamlException exception)
+        {
+            problems.Add(new SettingProblem(
+                "settings", file.Text, file.Source, $"is not valid YAML at line {exception.Start.Line}: {exception.Message}"));
+            return [];
+        }
+
+        var source = SettingSource.File(file.Text);
+        var directory = Path.GetDirectoryName(path)!;
+        var layers = new List<Layer>();
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            var name = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            if (name == "settings")
+            {
+                problems.Add(new SettingProblem(name, null, source, $"cannot be set inside a settings file ({file.Text}); pass it as --settings=FILE"));
+                continue;
+            }
+
+            if (Known(name, source, problems) is not { } definition)
+            {
+                continue;
+            }
+
+            if (valueNode is not YamlScalarNode { Value: { } text })
+            {
+                problems.Add(new SettingProblem(name, null, source, $"in {file.Text} must be a single value, as in '{name}: value'"));
+                continue;
+            }
+
+            layers.Add(new Layer(definition, text, source, directory, Rank.File));
+        }
+
+        return layers;
+    }
+
+    private static SettingDefinition? Known(string name, SettingSource source, List<SettingProblem> problems)
+    {
+        if (string.Equals(name, "password", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add(new SettingProblem("password", null, source, $"given {source.Description["from ".Length..]} {PasswordAdvice}"));
+            return null;
+        }
+
+        if (SettingDefinition.Find(name) is { } definition)
+        {
+            return definition;
+        }
+
+        var suggestion = SettingDefinition.All
+            .Select(candidate => (candidate.Name, distance: EditDistance(name.ToLowerInvariant(), candidate.Name)))
+            .Where(candidate => candidate.distance <= 2)
+            .OrderBy(candidate => candidate.distance)
+            .Select(candidate => candidate.Name)
+            .FirstOrDefault();
+        var hint = suggestion is null ? "see --help for the settings" : $"did you mean {suggestion}?";
+        problems.Add(new SettingProblem(name, null, source, $"is not a setting ({source}); {hint}"));
+        return null;
+    }
+
+    private static Secret? ReadPassword(
+        RegistrySettings settings,
+        IReadOnlyList<Layer> layers,
+        IReadOnlyDictionary<string, string?> environment,
+        List<SettingProblem> problems)
+    {
+        var fromEnvironment = environment.GetValueOrDefault(PasswordVariable);
+        var fileLayer = layers.Where(layer => layer.Definition.Name == "password-file").OrderBy(layer => layer.Rank).LastOrDefault();
+        if (!string.IsNullOrEmpty(fromEnvironment) && (fileLayer is null || fileLayer.Rank < Rank.Environment))
+        {
+            return new Secret(fromEnvironment);
+        }
+
+        if (!string.IsNullOrEmpty(fromEnvironment) && fileLayer!.Rank == Rank.Environment)
+        {
+            problems.Add(new SettingProblem(
+                "password-file", fileLayer.Text, fileLayer.Source, $"and ${PasswordVariable} are both set; expected only one of them"));
+            return null;
+        }
+
+        if (settings.PasswordFile is not { } file)
+        {
+            return null;
+        }
+
+        try
+        {
+            var password = File.ReadLines(file.FullPath).FirstOrDefault()?.TrimEnd('\r');
+            if (!string.IsNullOrEmpty(password))
+            {
+                return new Secret(password);
+            }
+
+            problems.Add(new SettingProblem("password-file", fileLayer!.Text, fileLayer.Source, "has an empty first line; expected the password on the first line"));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new SettingProblem(
+                "password-file", fileLayer!.Text, fileLayer.Source, $"cannot be read ({exception.Message}); expected a readable file whose first line is the password"));
+        }
+
+        return null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    private enum Rank
+    {
+        File,
+        Environment,
+        CommandLine,
+    }
+
+    private sealed record Layer(SettingDefinition Definition, string Text, SettingSource Source, string BaseDirectory, Rank Rank);
+}
+
+/// <summary>The settings as far as they could be read, and everything that was wrong with them.</summary>
+public sealed record SettingsLoadResult(RegistrySettings Settings, IReadOnlyList<SettingProblem> Problems);

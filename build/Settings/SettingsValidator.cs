@@ -1,0 +1,172 @@
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using Cake.Core.IO;
+
+namespace Registry.Build.Settings;
+
+/// <summary>
+/// The rules a value must follow before anything touches a cluster. Each broken rule is one
+/// <see cref="SettingProblem"/> naming the setting, its value and what is expected.
+/// </summary>
+public static partial class SettingsValidator
+{
+    /// <param name="deploying">
+    /// True when the run deploys (its tasks include Validate): then the settings must also be complete,
+    /// a host to serve and an e-mail for ACME. Other targets (Test, Status, Destroy) need neither.
+    /// </param>
+    public static IReadOnlyList<SettingProblem> Validate(RegistrySettings settings, bool deploying)
+    {
+        var problems = new List<SettingProblem>();
+        void Check(string name, bool valid, string expected)
+        {
+            if (!valid)
+            {
+                var definition = SettingDefinition.Find(name)!;
+                var origin = settings.Origins.GetValueOrDefault(name);
+                problems.Add(new SettingProblem(name, origin?.Text ?? definition.TextIn(settings), origin?.Source, expected));
+            }
+        }
+
+        bool Given(string name) => settings.Origins.ContainsKey(name);
+
+        if (settings.Host is { } host)
+        {
+            Check("host", IsDnsSubdomain(host),
+                "is not a valid DNS name; expected lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit, such as registry.example.com");
+        }
+
+        Check("namespace", IsDnsLabel(settings.Namespace),
+            "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
+        if (settings.Kubeconfig is { } kubeconfig)
+        {
+            Check("kubeconfig", IsReadableFile(kubeconfig), "cannot be read; expected a readable kubeconfig file");
+        }
+
+        if (Given("kube-context"))
+        {
+            Check("kube-context", !string.IsNullOrWhiteSpace(settings.KubeContext), "is empty; expected a context name from the kubeconfig");
+        }
+
+        Check("ingress-class", IsDnsSubdomain(settings.IngressClass),
+            "is not a valid IngressClass name; expected lower-case letters, digits, '-' and '.'");
+        Check("tls-secret", IsDnsSubdomain(settings.TlsSecret),
+            "is not a valid Secret name; expected lower-case letters, digits, '-' and '.'");
+        if (settings.AcmeEmail is { } email)
+        {
+            Check("acme-email", IsEmail(email), "is not an e-mail address; expected one such as ops@example.com");
+        }
+
+        Check("user", IsHtpasswdUser(settings.User),
+            "is not a usable registry user; expected a name without ':', spaces or control characters");
+        if (settings.PasswordFile is { } passwordFile)
+        {
+            Check("password-file", IsReadableFile(passwordFile), "cannot be read; expected a readable file whose first line is the password");
+        }
+
+        Check("storage-size", IsPositiveQuantity(settings.StorageSize),
+            "is not a storage size; expected a positive Kubernetes quantity such as 10Gi or 500Mi");
+        if (settings.StorageClass is { } storageClass)
+        {
+            Check("storage-class", IsDnsSubdomain(storageClass), "is not a valid StorageClass name; expected lower-case letters, digits, '-' and '.'");
+        }
+
+        Check("replicas", settings.Replicas >= 1, "is not a positive number; expected 1 or more");
+        Check("image", IsPinnedImage(settings.Image),
+            "is not a pinned image; expected a reference with a version tag or digest such as registry:3.0.0 (not 'latest')");
+        Check("helm-version", VersionPattern().IsMatch(settings.HelmVersion), "is not a Helm release; expected a version such as v4.1.4 or v3.21.0");
+        Check("cert-manager-version", CertManagerPattern().IsMatch(settings.CertManagerVersion),
+            "is not a cert-manager release this pipeline supports; expected v1.x.y (the cert-manager.io/v1 API), such as v1.21.1");
+        if (settings.IngressChartVersion is { } chartVersion)
+        {
+            Check("ingress-chart-version", VersionPattern().IsMatch(chartVersion), "is not a chart version; expected one such as 4.15.1");
+        }
+
+        Check("wait-timeout", settings.WaitTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 90s or 5m");
+        Check("artifacts", !File.Exists(settings.Artifacts.FullPath), "is a file; expected a folder (it is created when missing)");
+
+        if (deploying)
+        {
+            if (settings.Host is null)
+            {
+                problems.Add(new SettingProblem("host", null, null,
+                    "is required to deploy; expected the registry's DNS name, as --host=registry.example.com or $REGISTRY_HOST"));
+            }
+
+            if (settings.UsesAcme && settings.AcmeEmail is null)
+            {
+                problems.Add(new SettingProblem("acme-email", null, null,
+                    $"is required when tls is {SettingDefinition.KebabName(settings.Tls)}; expected the e-mail Let's Encrypt sends expiry notices to, as --acme-email=ops@example.com"));
+            }
+
+            if (settings.UsesAcme && settings.Host is { } acmeHost && IsDnsSubdomain(acmeHost) && !acmeHost.Contains('.'))
+            {
+                Check("host", false, "cannot get a Let's Encrypt certificate; expected a public DNS name such as registry.example.com, or tls=selfsigned for a local cluster");
+            }
+        }
+
+        return problems;
+    }
+
+    public static bool IsDnsLabel(string value) => value.Length <= 63 && DnsLabelPattern().IsMatch(value);
+
+    public static bool IsDnsSubdomain(string value) =>
+        value.Length <= 253 && value.Split('.').All(label => label.Length <= 63 && DnsLabelPattern().IsMatch(label));
+
+    private static bool IsReadableFile(FilePath path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path.FullPath);
+            return true;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsEmail(string value) =>
+        MailAddress.TryCreate(value, out var address)
+        && address.Address == value
+        && address.Host.Contains('.')
+        && !address.Host.StartsWith('.')
+        && !address.Host.EndsWith('.');
+
+    private static bool IsHtpasswdUser(string value) =>
+        value.Length is > 0 and <= 255 && !value.Any(character => character == ':' || char.IsWhiteSpace(character) || char.IsControl(character));
+
+    private static bool IsPositiveQuantity(string value)
+    {
+        var match = QuantityPattern().Match(value);
+        return match.Success && decimal.Parse(match.Groups["number"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    private static bool IsPinnedImage(string value)
+    {
+        var match = ImagePattern().Match(value);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        return match.Groups["digest"].Success
+            || (match.Groups["tag"].Success && match.Groups["tag"].Value != "latest");
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex DnsLabelPattern();
+
+    // Kubernetes' quantity grammar: a decimal number, then a binary (Ki..Ei) or decimal (m, k..E) suffix or an exponent.
+    [GeneratedRegex(@"^(?<number>\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][-+]?\d+)?$")]
+    private static partial Regex QuantityPattern();
+
+    // The distribution reference grammar, simplified: [registry[:port]/]path[:tag][@digest].
+    [GeneratedRegex(@"^(?<name>([a-zA-Z0-9.-]+(:\d+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*)(:(?<tag>[\w][\w.-]{0,127}))?(@(?<digest>sha256:[a-f0-9]{64}))?$")]
+    private static partial Regex ImagePattern();
+
+    [GeneratedRegex(@"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
+    private static partial Regex VersionPattern();
+
+    [GeneratedRegex(@"^v1\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
+    private static partial Regex CertManagerPattern();
+}
