@@ -36,7 +36,13 @@ if [ ! -f "$out/Build.dll" ] || [ "$(cat "$out/.source-hash" 2>/dev/null)" != "$
   fi
   echo "build.sh: building the pipeline (its sources changed since the last build)..." >&2
   rm -rf "$out"
-  dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet -clp:NoSummary >&2
+  mkdir -p "$root/.build"
+  if ! dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet \
+      > "$root/.build/build.log" 2>&1; then
+    cat "$root/.build/build.log" >&2
+    echo "build.sh: the pipeline does not build; the compiler's messages are above (and in .build/build.log)." >&2
+    exit 1
+  fi
   echo "$hash" > "$out/.source-hash"
 fi
 

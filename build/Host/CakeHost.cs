@@ -96,7 +96,8 @@ public sealed class CakeHost
         try
         {
             var target = commandLine.Target ?? defaultTarget;
-            if (!tasks.Any(task => string.Equals(task.Name, target, StringComparison.OrdinalIgnoreCase)))
+            var wholeGraph = commandLine.Tree || commandLine.Description;
+            if (!wholeGraph && !tasks.Any(task => string.Equals(task.Name, target, StringComparison.OrdinalIgnoreCase)))
             {
                 console.WriteErrorLine(
                     $"--target: '{target}' is not a task; expected one of {string.Join(", ", tasks.Select(task => task.Name))}.");
@@ -176,18 +177,20 @@ public sealed class CakeHost
                 builder.IsDependentOn(dependency);
             }
 
+            // ShouldRun is asked when the task's turn comes, not as a Cake criteria: Cake fails a run whose
+            // target is skipped, and for an idempotent pipeline "already done" is a success.
             builder
-                .WithCriteria(_ =>
+                .Does(async () =>
                 {
-                    if (task.ShouldRun(context))
+                    if (!task.ShouldRun(context))
                     {
-                        return true;
+                        skipReasons.Record(info.Name, task.SkipReason!);
+                        log.Information($"Skipping {info.Name}: {task.SkipReason}");
+                        return;
                     }
 
-                    skipReasons.Record(info.Name, task.SkipReason!);
-                    return false;
+                    await task.RunAsync(context);
                 })
-                .Does(() => task.RunAsync(context))
                 // An error reporter, not an error handler: Cake treats a handled error as success,
                 // and a failed step must fail the run.
                 .ReportError(exception =>
@@ -201,7 +204,13 @@ public sealed class CakeHost
                         log.Warning($"{info.Name}: its error hook failed too: {hookFailure.Message}");
                     }
                 })
-                .Finally(() => task.Finally(context));
+                .Finally(() =>
+                {
+                    if (skipReasons.For(info.Name) is null)
+                    {
+                        task.Finally(context);
+                    }
+                });
         }
     }
 

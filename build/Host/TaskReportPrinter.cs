@@ -8,7 +8,7 @@ namespace Registry.Build.Host;
 /// Cake's report, with the reason beside every skipped task: on a re-run most tasks skip,
 /// and "Skipped" alone does not tell a user whether that was right.
 /// </summary>
-public sealed class TaskReportPrinter(IAnsiConsole console, ICakeLog log, SkipReasons skipReasons) : ICakeReportPrinter
+public sealed class TaskReportPrinter(IAnsiConsole console, SkipReasons skipReasons) : ICakeReportPrinter
 {
     public void Write(CakeReport report)
     {
@@ -58,24 +58,19 @@ public sealed class TaskReportPrinter(IAnsiConsole console, ICakeLog log, SkipRe
         }
     }
 
+    // Tasks skip through ShouldRun, which the host reports itself; Cake's criteria are not used.
     public void WriteSkippedStep(string name, Verbosity verbosity)
     {
-        var reason = skipReasons.For(name);
-        if (verbosity >= Verbosity.Normal && reason is not null)
-        {
-            log.Information($"Skipping {name}: {reason}");
-        }
     }
 
-    private static string Duration(CakeReportEntry entry) =>
-        entry.ExecutionStatus == CakeTaskExecutionStatus.Skipped ? "-" : Markup.Escape(Format(entry.Duration));
+    private static string Duration(CakeReportEntry entry) => Markup.Escape(Format(entry.Duration));
 
-    private string Status(CakeReportEntry entry) => entry.ExecutionStatus switch
+    private string Status(CakeReportEntry entry) => (entry.ExecutionStatus, skipReasons.For(entry.TaskName)) switch
     {
-        CakeTaskExecutionStatus.Executed => "[green]Executed[/]",
-        CakeTaskExecutionStatus.Failed => "[red]Failed[/]",
-        CakeTaskExecutionStatus.Skipped =>
-            "[yellow]Skipped[/]: " + Markup.Escape(skipReasons.For(entry.TaskName) ?? entry.SkippedMessage ?? "criteria not met"),
+        (CakeTaskExecutionStatus.Executed, { } reason) => "[yellow]Skipped[/]: " + Markup.Escape(reason),
+        (CakeTaskExecutionStatus.Executed, null) => "[green]Executed[/]",
+        (CakeTaskExecutionStatus.Failed, _) => "[red]Failed[/]",
+        (CakeTaskExecutionStatus.Skipped, _) => "[yellow]Skipped[/]: " + Markup.Escape(entry.SkippedMessage ?? "criteria not met"),
         _ => Markup.Escape(entry.ExecutionStatus.ToString()),
     };
 

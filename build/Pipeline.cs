@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Build.Host;
+using Registry.Build.Settings;
+using Registry.Build.Testing;
+
+namespace Registry.Build;
+
+/// <summary>The registry pipeline as a host: its context, lifetime, tasks and services.</summary>
+public static class Pipeline
+{
+    public const string DefaultTarget = "Deploy";
+
+    public static CakeHost Create() => new CakeHost()
+        .UseContext<BuildContext>()
+        .UseLifetime<BuildLifetime>()
+        .UseDefaultTarget(DefaultTarget)
+        .AddAssembly(typeof(Pipeline).Assembly)
+        .ConfigureServices(services => services
+            .AddSingleton<IHelpSection, SettingsHelp>()
+            .AddSingleton<DebianPackages>());
+}
