@@ -1,0 +1,133 @@
+using Registry.Build.Tests.Fixtures;
+
+namespace Registry.Build.Tests.Tasks;
+
+/// <summary>The real pipeline, run in-process as build.sh runs it.</summary>
+public sealed class TaskGraphTests
+{
+    private static readonly string[] GuideSteps =
+    [
+        "Validate", "Helm", "Tiller", "IngressController", "Dns", "CertManager", "Namespace", "Issuer", "Certificate",
+        "Credentials", "RegistryConfig", "Storage", "Workload", "Service", "Ingress", "Rollout", "SmokeTest",
+    ];
+
+    private static readonly string[] Targets = ["Deploy", "Render", "Plan", "Status", "Destroy", "Test"];
+
+    [Fact]
+    public async Task The_tree_shows_every_step_of_the_guide_and_every_target()
+    {
+        var run = await Run("--tree");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.All(GuideSteps.Concat(Targets), task => Assert.Matches($@"(?m)(^|─){task}\s*$", run.Output));
+    }
+
+    [Fact]
+    public async Task Deploy_runs_the_steps_in_the_guides_order_prerequisites_first()
+    {
+        var run = await Run("--dryrun", "--host=registry.example.com");
+
+        var order = run.Output.Split('\n')
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line.Trim(), @"^\d+\. (\w+)$"))
+            .Where(match => match.Success)
+            .Select(match => match.Groups[1].Value)
+            .ToList();
+        Assert.Equal([.. GuideSteps, "Deploy"], order);
+    }
+
+    [Fact]
+    public async Task Every_task_has_a_description()
+    {
+        var run = await Run("--description");
+
+        Assert.All(GuideSteps.Concat(Targets), task => Assert.Matches($@"(?m)^\s*{task}\s+[A-Z]\S*\s", run.Output));
+    }
+
+    [Fact]
+    public async Task A_bad_host_stops_the_run_with_exit_code_2_naming_host_before_any_task()
+    {
+        var run = await Run("--target=Validate", "--host=bad_host!");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("host: 'bad_host!' (from the command line) is not a valid DNS name", run.Output);
+        Assert.Null(run.ReportRow("Validate"));
+    }
+
+    [Fact]
+    public async Task Settings_from_the_environment_are_validated_and_named_with_their_variable()
+    {
+        var run = await Run(["--target=Validate"], new() { ["REGISTRY_HOST"] = "registry.example.com", ["REGISTRY_REPLICAS"] = "0" });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("replicas: '0' (from $REGISTRY_REPLICAS) is not a positive number; expected 1 or more", run.Output);
+    }
+
+    [Fact]
+    public async Task Validate_shows_the_effective_settings_and_where_each_came_from_but_never_the_password()
+    {
+        var run = await Run(
+            ["--target=Validate", "--host=registry.example.com"],
+            new() { ["REGISTRY_PASSWORD"] = "Pa55-never-printed", ["REGISTRY_NAMESPACE"] = "tools" });
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"host\s+registry\.example\.com\s+\(from the command line\)", run.Output);
+        Assert.Matches(@"namespace\s+tools\s+\(from \$REGISTRY_NAMESPACE\)", run.Output);
+        Assert.Matches(@"password\s+\*+\s+\(given\)", run.Output);
+        Assert.DoesNotContain("Pa55-never-printed", run.Output);
+        Assert.Contains("Executed", run.ReportRow("Validate"));
+    }
+
+    [Fact]
+    public async Task Deploy_fails_loudly_at_the_first_step_that_is_not_available_and_runs_nothing_after_it()
+    {
+        var run = await Run("--host=registry.example.com");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Helm is not available yet in this version of the pipeline", run.Output);
+        Assert.Contains("Executed", run.ReportRow("Validate"));
+        Assert.Contains("Failed", run.ReportRow("Helm"));
+        Assert.All(GuideSteps.Skip(2), task => Assert.Null(run.ReportRow(task)));
+    }
+
+    public static TheoryData<string> StepsNotAvailableYet() =>
+    [
+        .. GuideSteps.Except(["Validate", "SmokeTest"]), "SmokeTest", "Render", "Plan", "Status", "Destroy",
+    ];
+
+    [Theory]
+    [MemberData(nameof(StepsNotAvailableYet))]
+    public async Task A_step_whose_work_is_not_there_yet_fails_and_never_reports_success(string task)
+    {
+        var run = await Run($"--target={task}", "--exclusive", "--host=registry.example.com");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains($"{task} is not available yet", run.Output);
+        Assert.Contains("Nothing was changed by this step.", run.Output);
+        Assert.Contains("Failed", run.ReportRow(task));
+    }
+
+    [Fact]
+    public async Task The_smoke_test_is_skipped_with_the_reason_when_turned_off()
+    {
+        var run = await Run("--target=SmokeTest", "--exclusive", "--host=registry.example.com", "--smoke-test=false");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Skipped: smoke-test is false", run.ReportRow("SmokeTest"));
+    }
+
+    [Fact]
+    public async Task Help_lists_every_setting_with_its_default()
+    {
+        var run = await Run("--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"--namespace\s+.*\(default docker-registry\)", run.Output);
+        Assert.Matches(@"--cert-manager-version\s+.*\(default v1\.21\.1\)", run.Output);
+        Assert.Contains("$REGISTRY_PASSWORD", run.Output);
+    }
+
+    private static Task<HostRun> Run(params string[] args) => Run(args, []);
+
+    private static Task<HostRun> Run(string[] args, Dictionary<string, string> environment) =>
+        HostRun.Of(Pipeline.Create(), args, environment);
+}
