@@ -27,23 +27,33 @@ source_hash() {
   ) | LC_ALL=C sort -z | (cd "$root" && xargs -0 sha256sum) | sha256sum | cut -d' ' -f1
 }
 
+is_current() { [ -f "$out/Build.dll" ] && [ "$(cat "$out/.source-hash" 2>/dev/null)" = "$hash" ]; }
+
 hash="$(source_hash)"
-if [ ! -f "$out/Build.dll" ] || [ "$(cat "$out/.source-hash" 2>/dev/null)" != "$hash" ]; then
-  if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
-    echo "build.sh: the .NET 10 SDK is needed; this machine has: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')" >&2
-    echo "          Install the .NET 10 SDK (Debian/Ubuntu: the dotnet-sdk-10.0 package), then run this again." >&2
-    exit 1
-  fi
-  echo "build.sh: building the pipeline (its sources changed since the last build)..." >&2
-  rm -rf "$out"
+if ! is_current; then
   mkdir -p "$root/.build"
-  if ! dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet \
-      > "$root/.build/build.log" 2>&1; then
-    cat "$root/.build/build.log" >&2
-    echo "build.sh: the pipeline does not build; the compiler's messages are above (and in .build/build.log)." >&2
-    exit 1
+  # Two runs started together (a CI matrix, two terminals) must not build into the same folder at once.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9> "$root/.build/lock"
+    flock 9
   fi
-  echo "$hash" > "$out/.source-hash"
+  if ! is_current; then
+    if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+      echo "build.sh: the .NET 10 SDK is needed; this machine has: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')" >&2
+      echo "          Install the .NET 10 SDK (Debian/Ubuntu: the dotnet-sdk-10.0 package), then run this again." >&2
+      exit 1
+    fi
+    echo "build.sh: building the pipeline (its sources changed since the last build)..." >&2
+    rm -rf "$out"
+    if ! dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet \
+        > "$root/.build/build.log" 2>&1; then
+      cat "$root/.build/build.log" >&2
+      echo "build.sh: the pipeline does not build; the compiler's messages are above (and in .build/build.log)." >&2
+      exit 1
+    fi
+    echo "$hash" > "$out/.source-hash"
+  fi
+  exec 9>&-
 fi
 
 exec dotnet exec "$out/Build.dll" "$@"

@@ -27,7 +27,7 @@ public sealed class TestTask(DebianPackages packages) : FrostingTask<BuildContex
             {
                 Configuration = "Release",
                 ResultsDirectory = results,
-                Loggers = ["trx", "console;verbosity=normal"],
+                Loggers = ["trx", "console;verbosity=minimal"],
             });
         }
         catch (CakeException exception)
