@@ -224,7 +224,9 @@ public sealed class CakeHost
 
         services.TryAddSingleton(commandLine);
         services.TryAddSingleton<SkipReasons>();
-        services.TryAddSingleton<IConsole>(provider => new CakeConsole(provider.GetRequiredService<ICakeEnvironment>()));
+        services.TryAddSingleton<IConsole>(provider => provider.GetRequiredService<ICakeEnvironment>() is var environment && PlainConsole.IsWanted(environment)
+            ? new PlainConsole()
+            : new CakeConsole(environment));
         services.TryAddSingleton(AnsiConsole.Console);
         services.TryAddSingleton<ICakeLog>(provider => new CakeBuildLog(provider.GetRequiredService<IConsole>(), commandLine.Verbosity));
         services.TryAddSingleton<IFileSystem, FileSystem>();
