@@ -8,9 +8,6 @@ namespace Registry.Build;
 /// <summary>Stops a run with bad settings before its first task, so nothing reaches a cluster.</summary>
 public sealed class BuildLifetime : FrostingLifetime<BuildContext>
 {
-    /// <summary>The exit code of a run refused for its settings, apart from 1 for a step that failed.</summary>
-    public const int InvalidSettingsExitCode = 2;
-
     public override void Setup(BuildContext context, ISetupContext info)
     {
         var deploying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(ValidateTask)));
@@ -20,7 +17,7 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
         if (problems.Count > 0)
         {
             throw new CakeException(
-                InvalidSettingsExitCode,
+                CakeHost.UsageErrorExitCode,
                 $"The settings have {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}; nothing was run:"
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
         }

@@ -18,6 +18,9 @@ namespace Registry.Build.Host;
 /// </summary>
 public sealed class CakeHost
 {
+    /// <summary>The exit code of a run refused for its command line or settings; 1 means a task failed.</summary>
+    public const int UsageErrorExitCode = 2;
+
     private readonly List<Type> taskTypes = [];
     private readonly List<Action<IServiceCollection>> configurations = [];
     private Type contextType = typeof(FrostingContext);
@@ -74,7 +77,7 @@ public sealed class CakeHost
         {
             using var early = BuildServices(new CommandLine());
             early.GetRequiredService<IConsole>().WriteErrorLine(exception.Message);
-            return 2;
+            return UsageErrorExitCode;
         }
 
         await using var services = BuildServices(commandLine);
@@ -101,7 +104,7 @@ public sealed class CakeHost
             {
                 console.WriteErrorLine(
                     $"--target: '{target}' is not a task; expected one of {string.Join(", ", tasks.Select(task => task.Name))}.");
-                return 2;
+                return UsageErrorExitCode;
             }
 
             var host = CreateScriptHost(services, commandLine);

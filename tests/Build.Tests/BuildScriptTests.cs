@@ -26,6 +26,16 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
     }
 
     [Fact]
+    public async Task Output_that_is_redirected_has_no_colour_codes()
+    {
+        var run = await copy.BuildScript(copy.Path, "--target=Validate", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("registry.example.com", run.Output);
+        Assert.DoesNotContain("\u001b[", run.Output + run.Error);
+    }
+
+    [Fact]
     public async Task A_warm_start_runs_the_existing_build()
     {
         await copy.BuildScript(copy.Path, "--version");
