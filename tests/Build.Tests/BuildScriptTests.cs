@@ -28,7 +28,12 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
     [Fact]
     public async Task Output_that_is_redirected_has_no_colour_codes()
     {
-        var run = await copy.BuildScript(copy.Path, "--target=Validate", "--host=registry.example.com");
+        // A colour terminal type, as a developer's shell exports it: Cake's own console would colour for it.
+        var run = await Command.Run(
+            "/bin/bash",
+            [System.IO.Path.Combine(copy.Path, "build.sh"), "--target=Validate", "--host=registry.example.com"],
+            copy.Path,
+            new Dictionary<string, string?> { ["TERM"] = "xterm-256color", ["GITHUB_ACTIONS"] = null, ["TF_BUILD"] = null, ["NO_COLOR"] = null });
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("registry.example.com", run.Output);
@@ -112,7 +117,7 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
         File.CreateSymbolicLink(System.IO.Path.Combine(bin.Path, "dirname"), "/usr/bin/dirname");
 
         var run = await Command.Run(
-            "/bin/bash", [System.IO.Path.Combine(copy.Path, "build.sh"), "--version"], bin.Path, new Dictionary<string, string> { ["PATH"] = bin.Path });
+            "/bin/bash", [System.IO.Path.Combine(copy.Path, "build.sh"), "--version"], bin.Path, new Dictionary<string, string?> { ["PATH"] = bin.Path });
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("the .NET 10 SDK is needed and 'dotnet' is not on PATH", run.Error);

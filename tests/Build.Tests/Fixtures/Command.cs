@@ -6,7 +6,7 @@ namespace Registry.Build.Tests.Fixtures;
 public sealed record Command(int ExitCode, string Output, string Error)
 {
     public static async Task<Command> Run(
-        string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+        string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -19,9 +19,17 @@ public sealed record Command(int ExitCode, string Output, string Error)
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        // A null value removes the variable the test process has.
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;
