@@ -20,6 +20,9 @@ public sealed record RegistrySettings
     [Setting("kube-context", "Kubeconfig context; else the current one.")]
     public string? KubeContext { get; init; }
 
+    [Setting("connect-timeout", "How long to keep trying to reach the Kubernetes API server before giving up: 15s, 1m.")]
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     [Setting("ingress-class", "IngressClass the registry's Ingress uses (and the controller serves).")]
     public string IngressClass { get; init; } = "nginx";
 

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Registry.Build.Kubernetes;
+
+/// <summary>
+/// Resource requests by address, for any kind, over the Kubernetes client's own transport: its base address,
+/// TLS and credentials, and the retry handler it was built with. The typed API has no way to server-side
+/// apply an arbitrary object with a field manager, which is the one write the pipeline makes.
+/// </summary>
+public sealed class KubernetesApi(k8s.Kubernetes client)
+{
+    /// <summary>The field manager every write of this pipeline is made as, so the API server tracks what it owns.</summary>
+    public const string FieldManager = "registry-pipeline";
+
+    public k8s.Kubernetes Client => client;
+
+    /// <summary>The object, or null when there is none.</summary>
+    public async Task<JsonObject?> GetAsync(ResourceAddress address, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, address.Path, null, null, cancellationToken, HttpStatusCode.NotFound);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadObjectAsync(response, cancellationToken);
+    }
+
+    public async Task<JsonObject> ListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
+    {
+        var query = labelSelector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(labelSelector);
+        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + query, null, null, cancellationToken);
+        return await ReadObjectAsync(response, cancellationToken);
+    }
+
+    /// <summary>Server-side apply: creates the object or makes the fields this pipeline manages what it says.</summary>
+    public async Task<JsonObject> ApplyAsync(ResourceAddress address, JsonObject desired, bool dryRun, CancellationToken cancellationToken)
+    {
+        var query = $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : string.Empty);
+        using var response = await SendAsync(
+            HttpMethod.Patch, address.Path + query, desired.ToJsonString(), "application/apply-patch+yaml", cancellationToken);
+        return await ReadObjectAsync(response, cancellationToken);
+    }
+
+    /// <returns>False when there was nothing to delete.</returns>
+    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(
+            HttpMethod.Delete, address.Path + "?propagationPolicy=Foreground", null, null, cancellationToken, HttpStatusCode.NotFound);
+        return response.StatusCode != HttpStatusCode.NotFound;
+    }
+
+    /// <summary>GET /version: the cheapest request that proves the server answers and accepts the credentials.</summary>
+    public async Task<string> VersionAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/version", null, null, cancellationToken);
+        var version = await ReadObjectAsync(response, cancellationToken);
+        return version["gitVersion"]?.GetValue<string>() ?? "unknown";
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string pathAndQuery, string? body, string? contentType, CancellationToken cancellationToken, HttpStatusCode? tolerated = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(client.BaseUri, pathAndQuery.TrimStart('/')));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType ?? "application/json");
+        }
+
+        if (client.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        }
+
+        var response = await client.HttpClient.SendAsync(request, cancellationToken);
+        if (response.IsSuccessStatusCode || response.StatusCode == tolerated)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new KubernetesApiException(method.Method, pathAndQuery.Split('?')[0], response.StatusCode, KubernetesApiException.MessageFrom(text));
+        }
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await JsonNode.ParseAsync(stream, cancellationToken: cancellationToken) as JsonObject
+            ?? throw new InvalidDataException($"The API server answered {response.RequestMessage?.RequestUri} with something that is not a JSON object.");
+    }
+}

@@ -1,0 +1,49 @@
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Registry.Build.Settings;
+
+namespace Registry.Build.Kubernetes;
+
+/// <summary>
+/// Polls an object until it is ready, logging each new state as it is seen; fails at once when the object
+/// says it cannot get there, and after the timeout with the last state it showed.
+/// </summary>
+public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan pollInterval)
+{
+    public async Task<System.Text.Json.Nodes.JsonObject> WaitAsync(
+        ResourceAddress address, Readiness readiness, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        string? shown = null;
+        while (true)
+        {
+            var live = await api.GetAsync(address, cancellationToken);
+            var state = live is null ? ReadinessState.Waiting("does not exist yet") : readiness.Check(live);
+            if (state.Description != shown)
+            {
+                log.Information($"{address}: {state.Description}");
+                shown = state.Description;
+            }
+
+            if (state.Ready)
+            {
+                return live!;
+            }
+
+            if (state.Failed)
+            {
+                throw new CakeException($"{address} will not be {readiness.Goal}: {state.Description}.");
+            }
+
+            var elapsed = DateTimeOffset.UtcNow - started;
+            if (elapsed >= timeout)
+            {
+                throw new CakeException(
+                    $"{address} was not {readiness.Goal} within {Duration.Format(timeout)} (wait-timeout); last seen: {state.Description}.");
+            }
+
+            var remaining = timeout - elapsed;
+            await Task.Delay(remaining < pollInterval ? remaining : pollInterval, cancellationToken);
+        }
+    }
+}
