@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
@@ -68,7 +69,7 @@ public static class ManifestComparison
                 var match = name is null
                     ? (index < live.Count ? live[index] : null)
                     : live.FirstOrDefault(item => item is JsonObject candidate && candidate["name"]?.GetValue<string>() == name);
-                Compare(desired[index], match, $"{path}[{name ?? index.ToString(System.Globalization.CultureInfo.InvariantCulture)}]", differences);
+                Compare(desired[index], match, $"{path}[{name ?? index.ToString(CultureInfo.InvariantCulture)}]", differences);
             }
 
             return;
@@ -87,19 +88,19 @@ public static class ManifestComparison
             return false;
         }
 
-        var a = desired.GetValue<JsonElement>();
-        var b = liveValue.GetValue<JsonElement>();
-        if (a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number)
+        var (kindA, kindB) = (desired.GetValueKind(), liveValue.GetValueKind());
+        if (kindA == JsonValueKind.Number && kindB == JsonValueKind.Number)
         {
-            return a.GetDecimal() == b.GetDecimal();
+            return decimal.Parse(desired.ToJsonString(), CultureInfo.InvariantCulture) == decimal.Parse(liveValue.ToJsonString(), CultureInfo.InvariantCulture);
         }
 
-        if (a.ValueKind == JsonValueKind.String && b.ValueKind == JsonValueKind.String)
+        if (kindA == JsonValueKind.String && kindB == JsonValueKind.String)
         {
-            return a.GetString() == b.GetString() || SameQuantity(a.GetString()!, b.GetString()!);
+            var (a, b) = (desired.GetValue<string>(), liveValue.GetValue<string>());
+            return a == b || SameQuantity(a, b);
         }
 
-        return a.ValueKind == b.ValueKind && a.GetRawText() == b.GetRawText();
+        return kindA == kindB && desired.ToJsonString() == liveValue.ToJsonString();
     }
 
     // The server stores quantities in canonical form: "1024Mi" comes back as "1Gi".

@@ -93,7 +93,14 @@ public sealed class ObjectApplier(KubernetesApi api, ICakeLog log)
             return new ApplyResult(address, ApplyAction.Created, []);
         }
 
-        var differences = ManifestComparison.Differences(desired, live);
+        var digestPath = $"metadata.annotations.{DesiredDigestAnnotation}";
+        var differences = ManifestComparison.Differences(desired, live).Where(path => path != digestPath).ToList();
+        if (differences.Count == 0 && live["metadata"]?["annotations"]?[DesiredDigestAnnotation]?.GetValue<string>()
+                != desired["metadata"]!["annotations"]![DesiredDigestAnnotation]!.GetValue<string>())
+        {
+            differences.Add("fields this pipeline no longer sets");
+        }
+
         return differences.Count == 0
             ? new ApplyResult(address, ApplyAction.Unchanged, [])
             : new ApplyResult(address, ApplyAction.Updated, differences);

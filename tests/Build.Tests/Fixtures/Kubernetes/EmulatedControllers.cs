@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+
+namespace Registry.Build.Tests.Fixtures.Kubernetes;
+
+/// <summary>How the emulated controllers behave: how long each takes, and whether it ever gets there.</summary>
+public sealed class ControllerBehaviour
+{
+    public TimeSpan RolloutDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Deployments never become available: their pods crash or cannot be scheduled.</summary>
+    public bool RolloutStalls { get; set; }
+
+    /// <summary>Deployments report ProgressDeadlineExceeded after <see cref="RolloutDelay"/>.</summary>
+    public bool RolloutExceedsDeadline { get; set; }
+
+    public TimeSpan EstablishDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    public TimeSpan ReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>When set, cert-manager resources stay Ready=False with this reason and message.</summary>
+    public (string Reason, string Message)? NotReady { get; set; }
+
+    public TimeSpan AddressDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Load balancers never get an address, as on a cluster without one.</summary>
+    public bool NoLoadBalancer { get; set; }
+
+    public string LoadBalancerAddress { get; set; } = "203.0.113.10";
+}
+
+/// <summary>Plays the controllers the pipeline waits on: Deployments, CRDs, cert-manager, load balancers.</summary>
+public sealed class EmulatedControllers : IAsyncDisposable
+{
+    private static readonly ResourceType Secret = ResourceCatalogue.OfKind("v1", "Secret");
+    private readonly ObjectStore store;
+    private readonly ControllerBehaviour behaviour;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+
+    public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour)
+    {
+        this.store = store;
+        this.behaviour = behaviour;
+        loop = Task.Run(RunAsync);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try
+        {
+            await loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Reconcile(DateTimeOffset.UtcNow);
+            await Task.Delay(20, stop.Token);
+        }
+    }
+
+    private void Reconcile(DateTimeOffset now)
+    {
+        foreach (var (type, ns, name, body, specChanged) in store.Snapshot())
+        {
+            var age = now - specChanged;
+            switch (type.Kind)
+            {
+                case "Deployment" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
+                    store.Mutate(type, ns, name, deployment => deployment["status"] = DeploymentStatus(deployment));
+                    break;
+                case "CustomResourceDefinition" when age >= behaviour.EstablishDelay:
+                    store.Mutate(type, ns, name, crd => crd["status"] = Conditions(("Established", "True", "InitialNamesAccepted", "the initial names have been accepted")));
+                    break;
+                case "Issuer" or "ClusterIssuer" or "Certificate" when age >= behaviour.ReadyDelay:
+                    var (status, reason, message) = behaviour.NotReady is { } notReady
+                        ? ("False", notReady.Reason, notReady.Message)
+                        : ("True", "Ready", type.Kind == "Certificate" ? "Certificate is up to date and has not expired" : "The issuer is ready");
+                    store.Mutate(type, ns, name, item => item["status"] = Conditions(("Ready", status, reason, message)));
+                    if (type.Kind == "Certificate" && status == "True" && body["spec"]?["secretName"]?.GetValue<string>() is { } secretName
+                        && store.Get(Secret, ns, secretName) is null)
+                    {
+                        store.Seed(TlsSecret(ns!, secretName), "cert-manager-certificates");
+                    }
+
+                    break;
+                case "Service" when IsLoadBalancer(body):
+                case "Ingress":
+                    if (age >= behaviour.AddressDelay && !behaviour.NoLoadBalancer)
+                    {
+                        store.Mutate(type, ns, name, item => item["status"] = new JsonObject
+                        {
+                            ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = behaviour.LoadBalancerAddress }) },
+                        });
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static bool IsLoadBalancer(JsonObject service) => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer";
+
+    private JsonObject DeploymentStatus(JsonObject deployment)
+    {
+        var generation = deployment["metadata"]!["generation"]!.GetValue<long>();
+        var replicas = deployment["spec"]?["replicas"]?.GetValue<long>() ?? 1;
+        if (behaviour.RolloutExceedsDeadline)
+        {
+            return new JsonObject
+            {
+                ["observedGeneration"] = generation,
+                ["replicas"] = replicas,
+                ["updatedReplicas"] = replicas,
+                ["unavailableReplicas"] = replicas,
+                ["conditions"] = Conditions(("Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{deployment["metadata"]!["name"]}-1\" has timed out progressing."))["conditions"]!.DeepClone(),
+            };
+        }
+
+        return new JsonObject
+        {
+            ["observedGeneration"] = generation,
+            ["replicas"] = replicas,
+            ["updatedReplicas"] = replicas,
+            ["readyReplicas"] = replicas,
+            ["availableReplicas"] = replicas,
+            ["conditions"] = Conditions(
+                ("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
+                ("Progressing", "True", "NewReplicaSetAvailable", "ReplicaSet has successfully progressed."))["conditions"]!.DeepClone(),
+        };
+    }
+
+    private static JsonObject Conditions(params (string Type, string Status, string Reason, string Message)[] conditions) => new()
+    {
+        ["conditions"] = new JsonArray(conditions.Select(condition => (JsonNode)new JsonObject
+        {
+            ["type"] = condition.Type,
+            ["status"] = condition.Status,
+            ["reason"] = condition.Reason,
+            ["message"] = condition.Message,
+        }).ToArray()),
+    };
+
+    private static JsonObject TlsSecret(string ns, string name) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Secret",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["type"] = "kubernetes.io/tls",
+        ["data"] = new JsonObject
+        {
+            ["tls.crt"] = Convert.ToBase64String("emulated certificate"u8.ToArray()),
+            ["tls.key"] = Convert.ToBase64String("emulated key"u8.ToArray()),
+        },
+    };
+}
