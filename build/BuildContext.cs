@@ -7,9 +7,10 @@ namespace Registry.Build;
 /// <summary>What every task sees: Cake's context, and the settings read once from every layer.</summary>
 public sealed class BuildContext : FrostingContext
 {
-    public BuildContext(ICakeContext context)
+    public BuildContext(ICakeContext context, RunCancellation cancellation)
         : base(context)
     {
+        Cancellation = cancellation.Token;
         var loaded = SettingsLoader.Load(
             context.Arguments.GetArguments().ToDictionary(argument => argument.Key, argument => argument.Value.Last(), StringComparer.OrdinalIgnoreCase),
             context.Environment.GetEnvironmentVariables().ToDictionary(variable => variable.Key, variable => (string?)variable.Value, StringComparer.Ordinal),
@@ -19,6 +20,9 @@ public sealed class BuildContext : FrostingContext
     }
 
     public RegistrySettings Settings { get; }
+
+    /// <summary>Cancelled by Ctrl-C; every cluster call and wait takes it.</summary>
+    public CancellationToken Cancellation { get; }
 
     /// <summary>What could not be read; reported with the validation rules' findings before the first task.</summary>
     public IReadOnlyList<SettingProblem> SettingsProblems { get; }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
 using Registry.Build.Settings;
 using Registry.Build.Testing;
 
@@ -17,5 +18,8 @@ public static class Pipeline
         .AddAssembly(typeof(Pipeline).Assembly)
         .ConfigureServices(services => services
             .AddSingleton<IHelpSection, SettingsHelp>()
-            .AddSingleton<DebianPackages>());
+            .AddSingleton<DebianPackages>()
+            .AddSingleton(provider => provider.GetRequiredService<BuildContext>().Settings)
+            .AddSingleton(RetryOptions.Default)
+            .AddSingleton<ClusterConnector>());
 }

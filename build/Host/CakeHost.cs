@@ -82,6 +82,7 @@ public sealed class CakeHost
 
         await using var services = BuildServices(commandLine);
         var log = services.GetRequiredService<ICakeLog>();
+        var cancellation = services.GetRequiredService<RunCancellation>();
         var console = services.GetRequiredService<IConsole>();
         if (commandLine.Version)
         {
@@ -114,6 +115,7 @@ public sealed class CakeHost
                 host.Settings.UseExclusiveTarget();
             }
 
+            using var ctrlC = cancellation.ListenForCtrlC(message => log.Warning(message));
             await host.RunTargetAsync(target);
             return 0;
         }
@@ -121,6 +123,12 @@ public sealed class CakeHost
         {
             // The engine wraps what a task or the setup threw, with the report it has already printed.
             var cause = exception is CakeReportException { InnerException: { } inner } ? inner : exception;
+            if (cause is OperationCanceledException && cancellation.IsCancellationRequested)
+            {
+                log.Error("Cancelled. What was done stays done; the next run picks up from there.");
+                return RunCancellation.ExitCode;
+            }
+
             return log.LogException(cause);
         }
     }
@@ -227,6 +235,7 @@ public sealed class CakeHost
 
         services.TryAddSingleton(commandLine);
         services.TryAddSingleton<SkipReasons>();
+        services.TryAddSingleton<RunCancellation>();
         services.TryAddSingleton<IConsole>(provider => provider.GetRequiredService<ICakeEnvironment>() is var environment && PlainConsole.IsWanted(environment)
             ? new PlainConsole()
             : new CakeConsole(environment));

@@ -127,6 +127,26 @@ public sealed class CakeHostTests
         Assert.Empty(journal.Entries);
     }
 
+    [Fact]
+    public async Task Cancelling_stops_the_running_task_runs_teardown_and_exits_130()
+    {
+        var cancellation = new RunCancellation();
+        var host = NewHost().AddTasks(typeof(WaitTask)).ConfigureServices(services => services.AddSingleton(cancellation));
+        var running = HostRun.Of(host, ["--target=Wait"]);
+        while (!journal.Entries.Contains("Wait started"))
+        {
+            await Task.Delay(10);
+        }
+
+        cancellation.Cancel();
+        var run = await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RunCancellation.ExitCode, run.ExitCode);
+        Assert.Equal("Teardown: failed", journal.Entries[^1]);
+        Assert.Contains("Cancelled. What was done stays done; the next run picks up from there.", run.Output);
+        Assert.Contains("Failed", run.ReportRow("Wait"));
+    }
+
     private CakeHost NewHost() => new CakeHost()
         .UseLifetime<JournalLifetime>()
         .AddTasks(typeof(FetchTask), typeof(CompileTask), typeof(LintTask), typeof(ShipTask), typeof(ReleaseTask), typeof(MigrateTask), typeof(AnnounceTask))

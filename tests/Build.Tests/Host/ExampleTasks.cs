@@ -85,3 +85,13 @@ public sealed class JournalLifetime(Journal journal) : FrostingLifetime<Frosting
     public override void Teardown(FrostingContext context, ITeardownContext info) =>
         journal.Add("Teardown: " + (info.Successful ? "successful" : "failed"));
 }
+
+[TaskName("Wait")]
+public sealed class WaitTask(Journal journal, RunCancellation cancellation) : AsyncFrostingTask<FrostingContext>
+{
+    public override async Task RunAsync(FrostingContext context)
+    {
+        journal.Add("Wait started");
+        await Task.Delay(Timeout.Infinite, cancellation.Token);
+    }
+}

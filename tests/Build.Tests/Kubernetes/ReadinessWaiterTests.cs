@@ -54,6 +54,21 @@ public sealed class ReadinessWaiterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ctrl_C_ends_a_wait_at_once()
+    {
+        cluster.Server.Behaviour.RolloutStalls = true;
+        var deployment = RegistryObjects.Deployment();
+        await applier.ApplyAsync(deployment, CancellationToken.None);
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            waiter.WaitAsync(ResourceAddress.Of(deployment), Readiness.RolledOut, TimeSpan.FromMinutes(5), ctrlC.Token));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_rollout_past_its_progress_deadline_fails_without_waiting_out_the_timeout()
     {
         cluster.Server.Behaviour.RolloutExceedsDeadline = true;

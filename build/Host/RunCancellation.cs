@@ -1,0 +1,45 @@
+namespace Registry.Build.Host;
+
+/// <summary>
+/// The run's cancellation: the first Ctrl-C asks every task to stop at its next await, so teardown still runs
+/// and the cluster is left as the next run can repair; a second Ctrl-C ends the process at once.
+/// </summary>
+public sealed class RunCancellation : IDisposable
+{
+    /// <summary>The conventional exit code of a run ended by Ctrl-C (128 + SIGINT).</summary>
+    public const int ExitCode = 130;
+
+    private readonly CancellationTokenSource source = new();
+
+    public CancellationToken Token => source.Token;
+
+    public bool IsCancellationRequested => source.IsCancellationRequested;
+
+    public void Cancel() => source.Cancel();
+
+    /// <summary>Routes Ctrl-C to <see cref="Cancel"/> until the returned handle is disposed.</summary>
+    public IDisposable ListenForCtrlC(Action<string> warn)
+    {
+        void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs args)
+        {
+            if (source.IsCancellationRequested)
+            {
+                return;
+            }
+
+            args.Cancel = true;
+            warn("Ctrl-C: stopping at the next step boundary; press Ctrl-C again to end at once.");
+            source.Cancel();
+        }
+
+        Console.CancelKeyPress += OnCancelKeyPress;
+        return new Unsubscribe(() => Console.CancelKeyPress -= OnCancelKeyPress);
+    }
+
+    public void Dispose() => source.Dispose();
+
+    private sealed class Unsubscribe(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}
