@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
+using Registry.Build.Manifests;
+using Registry.Build.Prerequisites;
 using Registry.Build.Settings;
 using Registry.Build.Testing;
+using Registry.Build.Tls;
 
 namespace Registry.Build;
 
@@ -21,5 +24,10 @@ public static class Pipeline
             .AddSingleton<DebianPackages>()
             .AddSingleton(provider => provider.GetRequiredService<BuildContext>().Settings)
             .AddSingleton(RetryOptions.Default)
-            .AddSingleton<ClusterConnector>());
+            .AddSingleton(WaitPolling.Default)
+            .AddSingleton<ClusterConnector>()
+            .AddSingleton<ClusterPrerequisites>()
+            .AddSingleton<HostResolver>()
+            .AddSingleton(_ => ManifestTemplates.InSourceTree())
+            .AddSingleton<TlsObjects>());
 }

@@ -93,6 +93,12 @@ public sealed class ObjectApplier(KubernetesApi api, ICakeLog log)
             return new ApplyResult(address, ApplyAction.Created, []);
         }
 
+        return Changes(address, desired, live) with { Live = live };
+    }
+
+    private static ApplyResult Changes(ResourceAddress address, JsonObject desired, JsonObject live)
+    {
+
         var digestPath = $"metadata.annotations.{DesiredDigestAnnotation}";
         var differences = ManifestComparison.Differences(desired, live).Where(path => path != digestPath).ToList();
         if (differences.Count == 0 && live["metadata"]?["annotations"]?[DesiredDigestAnnotation]?.GetValue<string>()

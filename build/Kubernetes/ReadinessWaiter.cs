@@ -10,14 +10,26 @@ namespace Registry.Build.Kubernetes;
 /// </summary>
 public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan pollInterval)
 {
+    /// <param name="progress">What else to show while waiting, such as a certificate's ACME orders; logged when it changes.</param>
     public async Task<System.Text.Json.Nodes.JsonObject> WaitAsync(
-        ResourceAddress address, Readiness readiness, TimeSpan timeout, CancellationToken cancellationToken)
+        ResourceAddress address,
+        Readiness readiness,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        Func<CancellationToken, Task<string?>>? progress = null)
     {
         var started = DateTimeOffset.UtcNow;
         string? shown = null;
+        string? shownProgress = null;
         while (true)
         {
             var live = await api.GetAsync(address, cancellationToken);
+            if (progress is not null && await progress(cancellationToken) is { } detail && detail != shownProgress)
+            {
+                log.Information(detail);
+                shownProgress = detail;
+            }
+
             var state = live is null ? ReadinessState.Waiting("does not exist yet") : readiness.Check(live);
             if (state.Description != shown)
             {

@@ -15,6 +15,14 @@ public sealed record ResourceAddress(string Group, string Version, string Plural
         return new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, item.Metadata.NamespaceProperty, name);
     }
 
+    /// <summary>The address of a <typeparamref name="T"/>; with an empty name, of its collection (cluster-wide when <paramref name="ns"/> is null).</summary>
+    public static ResourceAddress For<T>(string? ns, string name = "")
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()!;
+        return new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, ns, name);
+    }
+
     /// <summary>The collection the object belongs to: <c>/api/v1/namespaces/ns/configmaps</c>.</summary>
     public string CollectionPath
     {

@@ -38,6 +38,9 @@ public sealed record RegistrySettings
     [Setting("acme-email", "E-mail for the Let's Encrypt account; required when tls is letsencrypt or letsencrypt-staging.")]
     public string? AcmeEmail { get; init; }
 
+    [Setting("require-dns", "Fail before requesting a Let's Encrypt certificate when host does not resolve to the ingress controller: true or false (a warning).")]
+    public bool RequireDns { get; init; } = true;
+
     [Setting("user", "Registry user written to the htpasswd secret.")]
     public string User { get; init; } = "admin";
 

@@ -1,11 +1,21 @@
 using Registry.Build.Host;
+using Registry.Build.Prerequisites;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Helm")]
 [TaskDescription("Find the Helm client, or download and verify the pinned release (guide step 1).")]
 [IsDependentOn(typeof(ValidateTask))]
-public sealed class HelmTask : FrostingTask<BuildContext>
+public sealed class HelmTask(ClusterPrerequisites prerequisites) : FrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 4);
+    // Helm is needed only to install a chart; a cluster that has its ingress controller and cert-manager
+    // needs no helm binary on the runner at all.
+    public override bool ShouldRun(BuildContext context)
+    {
+        var charts = prerequisites.ChartsToInstallAsync(context.Settings, context.Cancellation).GetAwaiter().GetResult();
+        return charts.Count > 0 || Skip("no chart to install, so no Helm client is needed");
+    }
+
+    public override void Run(BuildContext context) =>
+        throw StepNotAvailable.Error(this, issue: 4, "finding or downloading the Helm client, which installing the missing charts needs");
 }

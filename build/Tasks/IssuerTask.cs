@@ -1,4 +1,11 @@
+using Cake.Common.Diagnostics;
+using Cake.Core;
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Settings;
+using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
 
@@ -7,7 +14,67 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(DnsTask))]
 [IsDependentOn(typeof(CertManagerTask))]
 [IsDependentOn(typeof(NamespaceTask))]
-public sealed class IssuerTask : FrostingTask<BuildContext>
+public sealed class IssuerTask(ClusterConnector connector, TlsObjects tls, WaitPolling polling) : AsyncFrostingTask<BuildContext>
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 4);
+    private string? existingSecretProblem;
+
+    public override bool ShouldRun(BuildContext context) => ShouldRunAsync(context).GetAwaiter().GetResult();
+
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.Tls == TlsMode.ExistingSecret)
+        {
+            throw new CakeException(existingSecretProblem!);
+        }
+
+        var cluster = await connector.ConnectAsync(context.Cancellation);
+        var applier = new ObjectApplier(cluster.Api, context.Log);
+        var waiter = new ReadinessWaiter(cluster.Api, context.Log, polling.Interval);
+        foreach (var item in tls.IssuerChain(settings))
+        {
+            // Each object waits for the one before it: the CA Issuer signs nothing until the CA certificate exists.
+            await applier.ApplyAsync(item, context.Cancellation);
+            await waiter.WaitAsync(ResourceAddress.Of(item), Readiness.Ready, settings.WaitTimeout, context.Cancellation);
+        }
+
+        if (settings.Tls == TlsMode.Selfsigned)
+        {
+            var certificate = await PrivateCa.ReadAsync(cluster.Api, settings, context.Cancellation) ?? throw PrivateCa.NotIssued(settings);
+            var instructions = PrivateCa.Export(settings, certificate);
+            context.Information(instructions);
+        }
+    }
+
+    private async Task<bool> ShouldRunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        if (settings.Tls == TlsMode.ExistingSecret)
+        {
+            existingSecretProblem = await ExistingCertificate.ProblemAsync(api, settings, context.Cancellation);
+            return existingSecretProblem is not null
+                || Skip($"tls is existing-secret: {settings.Namespace}/{settings.TlsSecret} holds a certificate valid now for {settings.Host}, so no issuer is needed");
+        }
+
+        var applier = new ObjectApplier(api, context.Log);
+        var chain = tls.IssuerChain(settings);
+        foreach (var item in chain)
+        {
+            var plan = await applier.PlanAsync(item, context.Cancellation);
+            if (plan.Action != ApplyAction.Unchanged || !Readiness.Ready.Check(plan.Live!).Ready)
+            {
+                return true;
+            }
+        }
+
+        if (settings.Tls == TlsMode.Selfsigned
+            && (await PrivateCa.ReadAsync(api, settings, context.Cancellation) is not { } certificate || !PrivateCa.IsExported(settings, certificate)))
+        {
+            return true;
+        }
+
+        return Skip($"{string.Join(", ", chain.Select(item => ResourceAddress.Of(item).ToString()))} {(chain.Count == 1 ? "is" : "are")} Ready"
+            + (settings.Tls == TlsMode.Selfsigned ? $", and the CA certificate is in {PrivateCa.ExportPath(settings).FullPath}" : string.Empty));
+    }
 }

@@ -10,10 +10,10 @@ namespace Registry.Build.Tasks;
 /// </summary>
 public static class StepNotAvailable
 {
-    public static CakeException Error(IFrostingTask task, int issue)
+    public static CakeException Error(IFrostingTask task, int issue, string? what = null)
     {
         var type = task.GetType();
-        var what = type.GetCustomAttribute<TaskDescriptionAttribute>()?.Description.TrimEnd('.');
+        what ??= type.GetCustomAttribute<TaskDescriptionAttribute>()?.Description.TrimEnd('.');
         return new CakeException(
             $"{TaskInfo.NameOf(type)} is not available yet in this version of the pipeline ({what}; planned in issue #{issue}). " +
             "Nothing was changed by this step.");

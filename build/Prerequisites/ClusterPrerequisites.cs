@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Registry.Build.Kubernetes;
+
+namespace Registry.Build.Prerequisites;
+
+/// <summary>
+/// Finds out, through the API alone, what the guide's first steps would install: an ingress controller for
+/// the ingress class, and cert-manager. Tasks skip their step when it is already there.
+/// </summary>
+public sealed class ClusterPrerequisites(ClusterConnector connector)
+{
+    public static readonly IReadOnlyList<string> CertManagerCrds =
+    [
+        "certificates.cert-manager.io", "certificaterequests.cert-manager.io", "issuers.cert-manager.io",
+        "clusterissuers.cert-manager.io", "orders.acme.cert-manager.io", "challenges.acme.cert-manager.io",
+    ];
+
+    public static readonly IReadOnlyList<string> CertManagerDeployments = ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"];
+
+    // The label each known controller's chart (and minikube's addon) puts on its Deployment and Service.
+    private static readonly Dictionary<string, string> ControllerLabels = new()
+    {
+        ["k8s.io/ingress-nginx"] = "app.kubernetes.io/name=ingress-nginx",
+        ["traefik.io/ingress-controller"] = "app.kubernetes.io/name=traefik",
+    };
+
+    public async Task<IngressControllerState> IngressControllerAsync(string ingressClass, CancellationToken cancellationToken)
+    {
+        var api = (await connector.ConnectAsync(cancellationToken)).Api;
+        var found = await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken);
+        var controller = found?["spec"]?["controller"]?.GetValue<string>();
+        if (found is null || controller is null)
+        {
+            return new IngressControllerState(ingressClass, null, null, false, null);
+        }
+
+        if (!ControllerLabels.TryGetValue(controller, out var selector))
+        {
+            // A controller this pipeline does not know: its class is all there is to check.
+            return new IngressControllerState(ingressClass, controller, $"({controller})", true, null);
+        }
+
+        var deployments = Items(await api.ListAsync(ResourceAddress.For<V1Deployment>(null), selector, cancellationToken));
+        var ready = deployments.FirstOrDefault(deployment => Readiness.RolledOut.Check(deployment).Ready);
+        var chosen = ready ?? deployments.FirstOrDefault();
+        if (chosen is null)
+        {
+            return new IngressControllerState(ingressClass, controller, null, false, null);
+        }
+
+        var ns = chosen["metadata"]!["namespace"]!.GetValue<string>();
+        var services = Items(await api.ListAsync(ResourceAddress.For<V1Service>(ns), selector, cancellationToken));
+        var address = services
+            .Where(service => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer")
+            .Select(Readiness.AddressOf)
+            .FirstOrDefault(value => value is not null);
+        return new IngressControllerState(ingressClass, controller, $"{ns}/{chosen["metadata"]!["name"]}", ready is not null, address);
+    }
+
+    public async Task<CertManagerState> CertManagerAsync(CancellationToken cancellationToken)
+    {
+        var api = (await connector.ConnectAsync(cancellationToken)).Api;
+        var missing = new List<string>();
+        foreach (var crd in CertManagerCrds)
+        {
+            var found = await api.GetAsync(ResourceAddress.For<V1CustomResourceDefinition>(null, crd), cancellationToken);
+            if (found is null)
+            {
+                missing.Add($"CRD {crd} is missing");
+            }
+            else if (!Readiness.Established.Check(found).Ready)
+            {
+                missing.Add($"CRD {crd} is not established");
+            }
+        }
+
+        var deployments = Items(await api.ListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken));
+        foreach (var name in CertManagerDeployments)
+        {
+            var deployment = deployments.FirstOrDefault(item => item["metadata"]!["name"]!.GetValue<string>() == name);
+            if (deployment is null)
+            {
+                missing.Add($"Deployment {name} is missing");
+            }
+            else if (!Readiness.RolledOut.Check(deployment).Ready)
+            {
+                missing.Add($"Deployment {name} is not available");
+            }
+        }
+
+        return new CertManagerState(missing);
+    }
+
+    /// <summary>The charts a Deploy would install, each with why; empty when the cluster has everything.</summary>
+    public async Task<IReadOnlyList<string>> ChartsToInstallAsync(Settings.RegistrySettings settings, CancellationToken cancellationToken)
+    {
+        var charts = new List<string>();
+        var ingress = await IngressControllerAsync(settings.IngressClass, cancellationToken);
+        if (!ingress.Ready && settings.IngressController != Settings.IngressController.Existing)
+        {
+            charts.Add($"the {Settings.SettingDefinition.KebabName(settings.IngressController)} ingress controller ({ingress.Describe()})");
+        }
+
+        var certManager = await CertManagerAsync(cancellationToken);
+        if (!certManager.Installed)
+        {
+            charts.Add($"cert-manager ({certManager.Describe()})");
+        }
+
+        return charts;
+    }
+
+    private static List<JsonObject> Items(JsonObject list) => list["items"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
+}

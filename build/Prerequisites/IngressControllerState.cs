@@ -1,0 +1,15 @@
+namespace Registry.Build.Prerequisites;
+
+/// <summary>What the cluster has for an ingress class: the class, the controller behind it, and its external address.</summary>
+public sealed record IngressControllerState(string IngressClass, string? Controller, string? Deployment, bool Ready, string? ExternalAddress)
+{
+    public bool ClassExists => Controller is not null;
+
+    public string Describe() => (ClassExists, Deployment, Ready) switch
+    {
+        (false, _, _) => $"there is no IngressClass {IngressClass}",
+        (true, null, _) => $"IngressClass {IngressClass} exists, but no Deployment of its controller ({Controller}) was found",
+        (true, _, false) => $"IngressClass {IngressClass} exists, but its controller {Deployment} is not available",
+        _ => $"IngressClass {IngressClass} exists and its controller {Deployment} is available",
+    };
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Registry.Build.Kubernetes;
+using Registry.Build.Prerequisites;
+
+namespace Registry.Build.Tests.Fixtures.Kubernetes;
+
+/// <summary>The real pipeline, run in-process against an emulated cluster, with a recording fake helm on PATH.</summary>
+public sealed class PipelineOnCluster : IAsyncDisposable
+{
+    private PipelineOnCluster(EmulatedCluster cluster)
+    {
+        Cluster = cluster;
+        Bin = Path.Combine(cluster.Directory, "bin");
+        Artifacts = Path.Combine(cluster.Directory, "artifacts");
+        Directory.CreateDirectory(Bin);
+        HelmCalls = Path.Combine(cluster.Directory, "helm-calls.txt");
+        var helm = Path.Combine(Bin, "helm");
+        File.WriteAllText(helm, $"#!/bin/sh\necho \"$*\" >> '{HelmCalls}'\ncase \"$1\" in version) echo v3.21.0+gabcdef;; esac\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(helm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public EmulatedCluster Cluster { get; }
+
+    public EmulatedApiServer Server => Cluster.Server;
+
+    public string Bin { get; }
+
+    public string Artifacts { get; }
+
+    public string HelmCalls { get; }
+
+    /// <summary>Names the resolver answers, as DNS records would.</summary>
+    public Dictionary<string, string> DnsRecords { get; } = [];
+
+    public IReadOnlyList<string> HelmInvocations => File.Exists(HelmCalls) ? File.ReadAllLines(HelmCalls) : [];
+
+    public static async Task<PipelineOnCluster> StartAsync(ControllerBehaviour? behaviour = null) =>
+        new(await EmulatedCluster.StartAsync(behaviour));
+
+    public Task<HostRun> RunAsync(params string[] args) => RunAsync(args, []);
+
+    public Task<HostRun> RunAsync(string[] args, Dictionary<string, string> environment)
+    {
+        var host = Pipeline.Create().ConfigureServices(services => services
+            .AddSingleton(EmulatedCluster.FastRetries)
+            .AddSingleton(new WaitPolling(TimeSpan.FromMilliseconds(25)))
+            .AddSingleton<HostResolver>(new FixedHostResolver(DnsRecords)));
+        environment.TryAdd("PATH", $"{Bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}");
+        return HostRun.Of(host, [.. args, $"--kubeconfig={Cluster.Kubeconfig}", $"--artifacts={Artifacts}"], environment, Cluster.Directory);
+    }
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}

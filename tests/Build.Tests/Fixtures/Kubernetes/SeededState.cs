@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace Registry.Build.Tests.Fixtures.Kubernetes;
+
+/// <summary>Cluster states the pipeline meets in the wild, put straight into an emulated cluster's store.</summary>
+public static class SeededState
+{
+    /// <summary>ingress-nginx, as its chart installs it: IngressClass nginx, its controller available, its load balancer at <paramref name="address"/>.</summary>
+    public static void IngressNginx(EmulatedApiServer server, string address)
+    {
+        server.Behaviour.LoadBalancerAddress = address;
+        Seed(server, Namespace("ingress-nginx"));
+        Seed(server, $$$"""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}}""");
+        Seed(server, AvailableDeployment("ingress-nginx", "ingress-nginx-controller", "ingress-nginx"));
+        Seed(server, $$$"""
+            {"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
+             "spec": {"type": "LoadBalancer", "ports": [{"name": "https", "port": 443}]},
+             "status": {"loadBalancer": {"ingress": [{"ip": "{{{address}}}"}]} } }
+            """);
+    }
+
+    /// <summary>cert-manager, as its chart installs it: six CRDs established, three Deployments available.</summary>
+    public static void CertManager(EmulatedApiServer server)
+    {
+        Seed(server, Namespace("cert-manager"));
+        foreach (var crd in Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerCrds)
+        {
+            Seed(server, $$$"""
+                {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "{{{crd}}}"},
+                 "spec": {"group": "{{{crd[(crd.IndexOf('.') + 1)..]}}}", "scope": "Namespaced", "names": {"plural": "{{{crd.Split('.')[0]}}}", "kind": "X"}},
+                 "status": {"conditions": [{"type": "Established", "status": "True", "reason": "InitialNamesAccepted"}]}}
+                """);
+        }
+
+        foreach (var name in Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerDeployments)
+        {
+            Seed(server, AvailableDeployment("cert-manager", name, name));
+        }
+    }
+
+    private static string Namespace(string name) => $$$"""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "{{{name}}}"}}""";
+
+    private static string AvailableDeployment(string ns, string name, string app) => $$$"""
+        {"apiVersion": "apps/v1", "kind": "Deployment",
+         "metadata": {"name": "{{{name}}}", "namespace": "{{{ns}}}", "labels": {"app.kubernetes.io/name": "{{{app}}}", "app.kubernetes.io/instance": "{{{ns}}}"}},
+         "spec": {"replicas": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "{{{app}}}"}}, "template": {"metadata": {"labels": {"app.kubernetes.io/name": "{{{app}}}"}}, "spec": {"containers": [{"name": "controller", "image": "{{{app}}}:1"}]} } },
+         "status": {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1, "availableReplicas": 1}}
+        """;
+
+    private static void Seed(EmulatedApiServer server, string json) => server.Store.Seed(JsonNode.Parse(json)!.AsObject());
+}

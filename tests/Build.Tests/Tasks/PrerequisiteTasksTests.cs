@@ -1,0 +1,253 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Registry.Build.Manifests;
+using Registry.Build.Tests.Fixtures.Kubernetes;
+
+namespace Registry.Build.Tests.Tasks;
+
+/// <summary>The guide's cluster prerequisites (steps 1-6), run by the real pipeline against an emulated cluster.</summary>
+public sealed class PrerequisiteTasksTests : IAsyncLifetime
+{
+    private const string Address = "203.0.113.10";
+    private static readonly string[] Steps = ["Helm", "Tiller", "IngressController", "Dns", "CertManager", "Namespace", "Issuer", "Certificate"];
+    private PipelineOnCluster pipeline = null!;
+
+    private static readonly ResourceType IssuerType = ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer");
+    private static readonly ResourceType CertificateType = ResourceCatalogue.OfKind("cert-manager.io/v1", "Certificate");
+
+    public async Task InitializeAsync()
+    {
+        pipeline = await PipelineOnCluster.StartAsync();
+        pipeline.DnsRecords["registry.example.com"] = Address;
+    }
+
+    public async Task DisposeAsync() => await pipeline.DisposeAsync();
+
+    [Fact]
+    public async Task A_cluster_with_an_ingress_controller_and_cert_manager_needs_no_helm_and_gets_a_ready_issuer_and_certificate()
+    {
+        SeedPrerequisites();
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(pipeline.HelmInvocations);
+        Assert.Contains("Skipped: no chart to install, so no Helm client is needed", run.ReportRow("Helm"));
+        Assert.Contains("Skipped: IngressClass nginx exists and its controller ingress-nginx/ingress-nginx-controller is available", run.ReportRow("IngressController"));
+        Assert.Contains($"Skipped: registry.example.com resolves to {Address}, the ingress controller's address", run.ReportRow("Dns"));
+        Assert.Contains("Skipped: cert-manager is installed", run.ReportRow("CertManager"));
+        Assert.All(new[] { "Namespace", "Issuer", "Certificate" }, task => Assert.Contains("Executed", run.ReportRow(task)));
+        Assert.All(new[] { "selfsigned", "registry-ca" }, issuer => Assert.True(IsReady(IssuerType, issuer), $"Issuer {issuer} is not Ready"));
+        Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
+        var certificate = pipeline.Server.Store.Get(CertificateType, "docker-registry", "docker-registry-tls-certificate")!;
+        Assert.Equal("registry.example.com", certificate["spec"]!["dnsNames"]![0]!.GetValue<string>());
+        Assert.Equal("registry-ca", certificate["spec"]!["issuerRef"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_self_signed_ca_is_exported_with_instructions_to_trust_it()
+    {
+        SeedPrerequisites();
+
+        var run = await pipeline.RunAsync("--target=Issuer", "--host=registry.example.com");
+
+        var exported = Path.Combine(pipeline.Artifacts, "ca.crt");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("emulated certificate", await File.ReadAllTextAsync(exported));
+        Assert.Contains($"The registry's CA certificate is in {exported}. Trust it on every machine that pushes or pulls:", run.Output);
+        Assert.Contains("/etc/docker/certs.d/registry.example.com/ca.crt", run.Output);
+        Assert.Contains("/etc/containerd/certs.d/registry.example.com/hosts.toml", run.Output);
+    }
+
+    [Fact]
+    public async Task A_second_run_skips_every_step_with_its_reason_and_writes_nothing()
+    {
+        SeedPrerequisites();
+        await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+        pipeline.Server.ForgetRequests();
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.All(Steps, task => Assert.Matches(@"Skipped: \S", run.ReportRow(task)));
+        Assert.Contains("Skipped: namespace docker-registry exists and is labelled as managed by this pipeline", run.ReportRow("Namespace"));
+        Assert.Contains("Skipped: Issuer docker-registry/selfsigned, Certificate docker-registry/registry-ca, Issuer docker-registry/registry-ca are Ready", run.ReportRow("Issuer"));
+        Assert.Contains("Skipped: Certificate docker-registry/docker-registry-tls-certificate is Ready for registry.example.com", run.ReportRow("Certificate"));
+        Assert.Empty(pipeline.Server.MutatingRequests);
+    }
+
+    [Fact]
+    public async Task Lets_encrypt_gets_an_acme_v2_issuer_with_the_email_and_an_http01_solver_for_the_ingress_class()
+    {
+        SeedPrerequisites();
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com", "--tls=letsencrypt", "--acme-email=ops@example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        var acme = pipeline.Server.Store.Get(IssuerType, "docker-registry", "letsencrypt")!["spec"]!["acme"]!;
+        Assert.Equal(ManifestValues.LetsEncrypt, acme["server"]!.GetValue<string>());
+        Assert.Equal("ops@example.com", acme["email"]!.GetValue<string>());
+        Assert.Equal("nginx", acme["solvers"]![0]!["http01"]!["ingress"]!["ingressClassName"]!.GetValue<string>());
+        Assert.Equal("letsencrypt", pipeline.Server.Store.Get(CertificateType, "docker-registry", "docker-registry-tls-certificate")!["spec"]!["issuerRef"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task With_lets_encrypt_a_host_that_does_not_point_at_the_controller_fails_before_any_certificate_is_requested()
+    {
+        SeedPrerequisites();
+        pipeline.DnsRecords["registry.example.com"] = "198.51.100.7";
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com", "--tls=letsencrypt-staging", "--acme-email=ops@example.com");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Failed", run.ReportRow("Dns"));
+        Assert.Contains($"registry.example.com resolves to 198.51.100.7, not to the ingress controller's address {Address}. Create this DNS record: registry.example.com. A {Address}", run.Output);
+        Assert.Contains("set require-dns=false", run.Output);
+        Assert.Empty(pipeline.Server.Store.List(IssuerType, null));
+        Assert.Empty(pipeline.Server.Store.List(CertificateType, null));
+    }
+
+    [Fact]
+    public async Task Require_dns_false_turns_the_dns_failure_into_a_warning()
+    {
+        SeedPrerequisites();
+        pipeline.DnsRecords.Clear();
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com", "--tls=letsencrypt", "--acme-email=ops@example.com", "--require-dns=false");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("registry.example.com does not resolve, not to the ingress controller's address", run.Output);
+        Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
+    }
+
+    [Fact]
+    public async Task Lets_encrypt_without_an_email_exits_2_before_any_request()
+    {
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com", "--tls=letsencrypt");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("acme-email: is required when tls is letsencrypt", run.Output);
+        Assert.Empty(pipeline.Server.Requests);
+    }
+
+    [Fact]
+    public async Task An_issuer_that_never_gets_ready_fails_after_wait_timeout_with_its_status_message()
+    {
+        SeedPrerequisites();
+        pipeline.Server.Behaviour.NotReady = ("ErrRegisterACMEAccount", "Failed to register ACME account: 400 urn:ietf:params:acme:error:invalidContact");
+
+        var run = await pipeline.RunAsync("--target=Issuer", "--host=registry.example.com", "--tls=letsencrypt", "--acme-email=ops@example.com", "--wait-timeout=1s");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Issuer docker-registry/letsencrypt was not ready within 1s (wait-timeout); last seen: Ready=False (ErrRegisterACMEAccount): Failed to register ACME account", run.Output);
+    }
+
+    [Fact]
+    public async Task Existing_secret_with_a_certificate_for_the_host_needs_no_issuer_and_no_certificate()
+    {
+        SeedPrerequisites();
+        SeedNamespaceAndTlsSecret("registry.example.com", DateTimeOffset.UtcNow.AddDays(30));
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com", "--tls=existing-secret");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Skipped: tls is existing-secret: docker-registry/docker-registry-tls-certificate holds a certificate valid now for registry.example.com", run.ReportRow("Issuer"));
+        Assert.Contains("Skipped: tls is existing-secret", run.ReportRow("Certificate"));
+        Assert.Empty(pipeline.Server.Store.List(IssuerType, null));
+    }
+
+    [Theory]
+    [InlineData("other.example.com", 30, "holds a certificate for other.example.com, not for registry.example.com")]
+    [InlineData("registry.example.com", -1, "holds a certificate valid from")]
+    public async Task Existing_secret_with_a_certificate_that_does_not_fit_fails_saying_why(string dnsName, int daysValid, string expected)
+    {
+        SeedPrerequisites();
+        SeedNamespaceAndTlsSecret(dnsName, DateTimeOffset.UtcNow.AddDays(daysValid));
+
+        var run = await pipeline.RunAsync("--target=Issuer", "--host=registry.example.com", "--tls=existing-secret");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"tls-secret docker-registry/docker-registry-tls-certificate {expected}", run.Output);
+    }
+
+    [Fact]
+    public async Task Existing_secret_that_is_missing_says_how_to_create_it()
+    {
+        SeedPrerequisites();
+
+        var run = await pipeline.RunAsync("--target=Issuer", "--host=registry.example.com", "--tls=existing-secret");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("tls-secret docker-registry/docker-registry-tls-certificate does not exist. Create it (kubectl -n docker-registry create secret tls", run.Output);
+    }
+
+    [Fact]
+    public async Task Ingress_controller_existing_without_the_class_fails_saying_what_to_do()
+    {
+        SeededState.CertManager(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=existing", "--ingress-class=haproxy");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Skipped: no chart to install", run.ReportRow("Helm"));
+        Assert.Contains("ingress-controller is existing, but there is no IngressClass haproxy.", run.Output);
+    }
+
+    [Fact]
+    public async Task An_empty_cluster_needs_charts_and_the_run_stops_loudly_at_helm()
+    {
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Failed", run.ReportRow("Helm"));
+        Assert.Contains("Helm is not available yet", run.Output);
+        Assert.Empty(pipeline.Server.MutatingRequests);
+    }
+
+    [Fact]
+    public async Task A_cluster_that_cannot_be_reached_stops_the_first_step_that_needs_it_and_nothing_is_written()
+    {
+        await File.WriteAllTextAsync(pipeline.Cluster.Kubeconfig, (await File.ReadAllTextAsync(pipeline.Cluster.Kubeconfig)).Replace("current-context: emulated", "current-context: gone"));
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Failed", run.ReportRow("Helm"));
+        Assert.Contains($"context 'gone' is not in {pipeline.Cluster.Kubeconfig}", run.Output);
+        Assert.Empty(pipeline.Server.Requests);
+    }
+
+    private void SeedPrerequisites()
+    {
+        SeededState.IngressNginx(pipeline.Server, Address);
+        SeededState.CertManager(pipeline.Server);
+    }
+
+    private bool IsReady(ResourceType type, string name) =>
+        pipeline.Server.Store.Get(type, "docker-registry", name)?["status"]?["conditions"]?.AsArray()
+            .Any(condition => condition!["type"]!.GetValue<string>() == "Ready" && condition["status"]!.GetValue<string>() == "True") == true;
+
+    private void SeedNamespaceAndTlsSecret(string dnsName, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(notAfter.AddDays(-60), notAfter);
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "docker-registry"}}""")!.AsObject());
+        pipeline.Server.Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "docker-registry-tls-certificate", ["namespace"] = "docker-registry" },
+            ["type"] = "kubernetes.io/tls",
+            ["data"] = new JsonObject
+            {
+                ["tls.crt"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(certificate.ExportCertificatePem())),
+                ["tls.key"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key.ExportPkcs8PrivateKeyPem())),
+            },
+        });
+    }
+}
