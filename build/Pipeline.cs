@@ -6,6 +6,8 @@ using Registry.Build.Prerequisites;
 using Registry.Build.Settings;
 using Registry.Build.Testing;
 using Registry.Build.Tls;
+using Registry.Build.Tools.Helm;
+using Registry.Build.Tools.Minikube;
 
 namespace Registry.Build;
 
@@ -29,5 +31,11 @@ public static class Pipeline
             .AddSingleton<ClusterPrerequisites>()
             .AddSingleton<HostResolver>()
             .AddSingleton(_ => ManifestTemplates.InSourceTree())
-            .AddSingleton<TlsObjects>());
+            .AddSingleton<TlsObjects>()
+            .AddSingleton<HelmRunner>()
+            .AddSingleton<HelmDownload>()
+            .AddSingleton<HelmLocator>()
+            .AddSingleton<HelmInstallation>()
+            .AddSingleton<ClusterHelm>()
+            .AddSingleton<MinikubeRunner>());
 }

@@ -40,6 +40,14 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return await ReadObjectAsync(response, cancellationToken);
     }
 
+    /// <summary>A plain create (POST); with <paramref name="dryRun"/> the server runs every check, admission webhooks included, and stores nothing.</summary>
+    public async Task<JsonObject> CreateAsync(ResourceAddress address, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(
+            HttpMethod.Post, address.CollectionPath + (dryRun ? "?dryRun=All" : string.Empty), body.ToJsonString(), "application/json", cancellationToken);
+        return await ReadObjectAsync(response, cancellationToken);
+    }
+
     /// <returns>False when there was nothing to delete.</returns>
     public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken)
     {

@@ -62,6 +62,9 @@ public sealed record RegistrySettings
     [Setting("helm-version", "Helm release downloaded when no suitable helm is found.")]
     public string HelmVersion { get; init; } = "v4.1.4";
 
+    [Setting("helm-download-url", "Where Helm releases are downloaded from (a mirror of get.helm.sh works): FILE and FILE.sha256sum are fetched.")]
+    public string HelmDownloadUrl { get; init; } = "https://get.helm.sh";
+
     [Setting("cert-manager-version", "cert-manager chart version installed when cert-manager is missing.")]
     public string CertManagerVersion { get; init; } = "v1.21.1";
 

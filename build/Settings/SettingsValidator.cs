@@ -74,6 +74,8 @@ public static partial class SettingsValidator
         Check("image", IsPinnedImage(settings.Image),
             "is not a pinned image; expected a reference with a version tag or digest such as registry:3.0.0 (not 'latest')");
         Check("helm-version", VersionPattern().IsMatch(settings.HelmVersion), "is not a Helm release; expected a version such as v4.1.4 or v3.21.0");
+        Check("helm-download-url", Uri.TryCreate(settings.HelmDownloadUrl, UriKind.Absolute, out var helmUrl) && helmUrl.Scheme is "https" or "http",
+            "is not a web address; expected one such as https://get.helm.sh");
         Check("cert-manager-version", CertManagerPattern().IsMatch(settings.CertManagerVersion),
             "is not a cert-manager release this pipeline supports; expected v1.x.y (the cert-manager.io/v1 API), such as v1.21.1");
         if (settings.IngressChartVersion is { } chartVersion)

@@ -1,12 +1,14 @@
 using Registry.Build.Host;
 using Registry.Build.Prerequisites;
+using Registry.Build.Tools.Helm;
+using Registry.Build.Workspace;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Helm")]
 [TaskDescription("Find the Helm client, or download and verify the pinned release (guide step 1).")]
 [IsDependentOn(typeof(ValidateTask))]
-public sealed class HelmTask(ClusterPrerequisites prerequisites) : FrostingTask<BuildContext>
+public sealed class HelmTask(ClusterPrerequisites prerequisites, HelmLocator locator, HelmInstallation installation) : AsyncFrostingTask<BuildContext>
 {
     // Helm is needed only to install a chart; a cluster that has its ingress controller and cert-manager
     // needs no helm binary on the runner at all.
@@ -16,6 +18,6 @@ public sealed class HelmTask(ClusterPrerequisites prerequisites) : FrostingTask<
         return charts.Count > 0 || Skip("no chart to install, so no Helm client is needed");
     }
 
-    public override void Run(BuildContext context) =>
-        throw StepNotAvailable.Error(this, issue: 4, "finding or downloading the Helm client, which installing the missing charts needs");
+    public override async Task RunAsync(BuildContext context) =>
+        installation.Client = await locator.FindOrInstallAsync(context.Settings, SourceTree.Root.Combine("tools"), context.Cancellation);
 }

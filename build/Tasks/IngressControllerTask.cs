@@ -1,14 +1,18 @@
+using Cake.Common.Diagnostics;
 using Cake.Core;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
 using Registry.Build.Prerequisites;
 using Registry.Build.Settings;
+using Registry.Build.Tools.Minikube;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("IngressController")]
 [TaskDescription("Make sure an ingress controller serves the ingress class (guide step 2).")]
 [IsDependentOn(typeof(TillerTask))]
-public sealed class IngressControllerTask(ClusterPrerequisites prerequisites) : FrostingTask<BuildContext>
+public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube)
+    : AsyncFrostingTask<BuildContext>
 {
     private IngressControllerState? state;
 
@@ -18,15 +22,40 @@ public sealed class IngressControllerTask(ClusterPrerequisites prerequisites) : 
         return !state.Ready || Skip(state.Describe());
     }
 
-    public override void Run(BuildContext context)
+    public override async Task RunAsync(BuildContext context)
     {
-        if (context.Settings.IngressController == IngressController.Existing)
+        var settings = context.Settings;
+        if (settings.IngressController == IngressController.Existing)
         {
             throw new CakeException(
                 $"ingress-controller is existing, but {state!.Describe()}. Install an ingress controller for class " +
-                $"{context.Settings.IngressClass}, set ingress-class to the class the cluster has, or set ingress-controller to nginx or traefik to let the pipeline install one.");
+                $"{settings.IngressClass}, set ingress-class to the class the cluster has, or set ingress-controller to nginx or traefik to let the pipeline install one.");
         }
 
-        throw StepNotAvailable.Error(this, issue: 4, $"installing the {SettingDefinition.KebabName(context.Settings.IngressController)} controller's chart, because {state!.Describe()}");
+        var cluster = await connector.ConnectAsync(context.Cancellation);
+        if (settings.IngressController == IngressController.Nginx && cluster.Context.StartsWith("minikube", StringComparison.Ordinal)
+            && minikube.EnableAddon("ingress", cluster.Context))
+        {
+            context.Information("Enabled minikube's ingress addon, as the guide does.");
+        }
+        else
+        {
+            if (settings.IngressController == IngressController.Nginx)
+            {
+                var retired = $"ingress-nginx was retired in March 2026 and {Charts.IngressNginxVersion} is its last chart; its maintainers advise against new installs. Consider --ingress-controller=traefik.";
+                context.Warning(retired);
+            }
+
+            await helm.UpgradeInstallAsync(Charts.IngressController(settings), settings, context.Cancellation);
+        }
+
+        state = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
+        if (!state.Ready)
+        {
+            throw new CakeException($"The {SettingDefinition.KebabName(settings.IngressController)} controller was installed, but {state.Describe()}.");
+        }
+
+        var address = state.ExternalAddress ?? "none yet (a cluster without a load balancer gives it none)";
+        context.Information($"{state.Describe()}; external address: {address}.");
     }
 }

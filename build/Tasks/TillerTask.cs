@@ -1,19 +1,33 @@
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Manifests;
 using Registry.Build.Prerequisites;
+using Registry.Build.Tools.Helm;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Tiller")]
 [TaskDescription("Install Tiller, only for a Helm 2 client (guide step 1).")]
 [IsDependentOn(typeof(HelmTask))]
-public sealed class TillerTask(ClusterPrerequisites prerequisites) : FrostingTask<BuildContext>
+public sealed class TillerTask(
+    HelmInstallation installation, ClusterConnector connector, ClusterHelm helm, HelmRunner runner, ManifestTemplates templates)
+    : AsyncFrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context)
+    public override bool ShouldRun(BuildContext context) => installation.Client switch
     {
-        var charts = prerequisites.ChartsToInstallAsync(context.Settings, context.Cancellation).GetAwaiter().GetResult();
-        return charts.Count > 0 || Skip("no chart to install, so no Tiller is needed (and Helm 3+ has no Tiller)");
-    }
+        null => Skip("no Helm client is in use, so no Tiller is needed"),
+        { Major: >= 3 } client => Skip($"Helm 3+ has no Tiller ({client})"),
+        _ => true,
+    };
 
-    public override void Run(BuildContext context) =>
-        throw StepNotAvailable.Error(this, issue: 4, "telling a Helm 2 client from Helm 3+, and installing Tiller for Helm 2");
+    // The guide's three commands: a service account, its cluster-admin binding, and helm init.
+    public override async Task RunAsync(BuildContext context)
+    {
+        var values = ManifestValues.From(context.Settings);
+        var applier = new ObjectApplier((await connector.ConnectAsync(context.Cancellation)).Api, context.Log);
+        await applier.ApplyAsync(templates.Load<V1ServiceAccount>("tiller-serviceaccount.yaml", values), context.Cancellation);
+        await applier.ApplyAsync(templates.Load<V1ClusterRoleBinding>("tiller-clusterrolebinding.yaml", values), context.Cancellation);
+        runner.InitTiller(installation.Client!, await helm.SettingsAsync(context.Cancellation), "tiller");
+    }
 }

@@ -195,14 +195,73 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_empty_cluster_needs_charts_and_the_run_stops_loudly_at_helm()
+    public async Task An_empty_cluster_gets_exactly_the_pinned_charts_in_order_then_a_ready_certificate()
     {
         var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("Failed", run.ReportRow("Helm"));
-        Assert.Contains("Helm is not available yet", run.Output);
+        Assert.Equal(0, run.ExitCode);
+        var cluster = $"--kubeconfig {pipeline.Cluster.Kubeconfig} --kube-context emulated";
+        Assert.Equal(
+            [
+                "version --short",
+                "upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version 4.15.1 --namespace ingress-nginx " +
+                $"--create-namespace --wait --timeout 300s --atomic --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
+                "upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager " +
+                $"--create-namespace --wait --timeout 300s --atomic --set crds.enabled=true {cluster}",
+            ],
+            pipeline.HelmInvocations);
+        Assert.Contains("Skipped: Helm 3+ has no Tiller (helm v3.21.0 (on PATH", run.ReportRow("Tiller"));
+        Assert.Contains("ingress-nginx was retired in March 2026 and 4.15.1 is its last chart", run.Output);
+        Assert.Contains($"external address: {Address}", run.Output);
+        Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
+    }
+
+    [Fact]
+    public async Task After_installing_the_charts_a_second_run_calls_no_helm_skips_every_step_and_writes_nothing()
+    {
+        await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+        File.Delete(pipeline.HelmCalls);
+        pipeline.Server.ForgetRequests();
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(pipeline.HelmInvocations);
+        Assert.All(Steps, task => Assert.Matches(@"Skipped: \S", run.ReportRow(task)));
         Assert.Empty(pipeline.Server.MutatingRequests);
+    }
+
+    [Fact]
+    public async Task Traefik_is_installed_from_its_pinned_chart_for_the_ingress_class()
+    {
+        pipeline.Server.Installers["traefik"] = () => { };
+        SeededState.CertManager(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=traefik", "--ingress-class=edge");
+
+        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith(
+            "upgrade --install traefik traefik --repo https://traefik.github.io/charts --version 38.0.2 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
+            "--set ingressClass.enabled=true --set ingressClass.name=edge", StringComparison.Ordinal));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("The traefik controller was installed, but there is no IngressClass edge.", run.Output);
+    }
+
+    [Fact]
+    public async Task Cert_manager_is_not_used_until_its_webhook_answers_a_dry_run()
+    {
+        SeededState.IngressNginx(pipeline.Server, Address);
+        pipeline.Server.InjectFault(
+            request => request.Method == "POST" && request.Path.EndsWith("/issuers", StringComparison.Ordinal) && request.DryRun,
+            new Fault.Answer(500, "Internal error occurred: failed calling webhook \"webhook.cert-manager.io\": connect: connection refused"),
+            times: 10);
+
+        var run = await pipeline.RunAsync("--target=CertManager", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("cert-manager's webhook does not answer yet: Internal error occurred: failed calling webhook", run.Output);
+        Assert.Contains("cert-manager's webhook answers: a dry-run Issuer was accepted.", run.Output);
+        Assert.Equal(11, pipeline.Server.Requests.Count(request => request.Method == "POST" && request.DryRun));
+        Assert.Empty(pipeline.Server.Store.List(IssuerType, null));
     }
 
     [Fact]

@@ -39,6 +39,12 @@ public sealed class EmulatedApiServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => [.. requests];
 
+    /// <summary>
+    /// What a chart's installation puts in the cluster, by release name: a fake helm posts to
+    /// <c>/emulator/install/NAME</c>, as the real one would create the chart's objects.
+    /// </summary>
+    public Dictionary<string, Action> Installers { get; } = [];
+
     /// <summary>The writes that changed the cluster: POST, PUT, PATCH and DELETE that were not dry runs.</summary>
     public IReadOnlyList<RecordedRequest> MutatingRequests => [.. requests.Where(request => request.Mutating)];
 
@@ -105,6 +111,21 @@ public sealed class EmulatedApiServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        if (http.Request.Path.StartsWithSegments("/emulator/install", out var release))
+        {
+            if (Installers.TryGetValue(release.Value!.Trim('/'), out var install))
+            {
+                install();
+                http.Response.StatusCode = 204;
+            }
+            else
+            {
+                http.Response.StatusCode = 404;
+            }
+
+            return;
+        }
+
         var request = new RecordedRequest(
             http.Request.Method, http.Request.Path.Value ?? "/", http.Request.QueryString.Value?.TrimStart('?') ?? string.Empty, http.Request.ContentType);
         requests.Enqueue(request);

@@ -15,12 +15,25 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         Directory.CreateDirectory(Bin);
         HelmCalls = Path.Combine(cluster.Directory, "helm-calls.txt");
         var helm = Path.Combine(Bin, "helm");
-        File.WriteAllText(helm, $"#!/bin/sh\necho \"$*\" >> '{HelmCalls}'\ncase \"$1\" in version) echo v3.21.0+gabcdef;; esac\n");
+        File.WriteAllText(helm, $"""
+            #!/bin/sh
+            echo "$*" >> '{HelmCalls}'
+            case "$1" in
+              version) echo "{HelmVersionOutput}" ;;
+              upgrade) curl -s -f -X POST "{cluster.Server.Address.ToString().TrimEnd('/')}/emulator/install/$3" > /dev/null || exit 1 ;;
+            esac
+            """);
+        cluster.Server.Installers["ingress-nginx"] = () => SeededState.IngressNginx(cluster.Server, LoadBalancerAddress);
+        cluster.Server.Installers["cert-manager"] = () => SeededState.CertManager(cluster.Server);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(helm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
+
+    public const string HelmVersionOutput = "v3.21.0+gabcdef";
+
+    public const string LoadBalancerAddress = "203.0.113.10";
 
     public EmulatedCluster Cluster { get; }
 

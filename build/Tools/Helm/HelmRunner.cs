@@ -1,0 +1,84 @@
+using Cake.Core;
+using Cake.Core.IO;
+using Cake.Core.Tooling;
+
+namespace Registry.Build.Tools.Helm;
+
+/// <summary>
+/// The helm command line as a typed Cake tool: arguments built, not concatenated; values marked secret are
+/// redacted when Cake logs the command; a non-zero exit code fails the step.
+/// </summary>
+public sealed class HelmRunner(IFileSystem fileSystem, ICakeEnvironment environment, IProcessRunner processRunner, IToolLocator tools)
+    : Tool<HelmSettings>(fileSystem, environment, processRunner, tools)
+{
+    /// <summary>The version a helm executable reports, or null when it does not run or says nothing recognisable.</summary>
+    public Version? Version(FilePath helm)
+    {
+        string output = string.Empty;
+        try
+        {
+            Run(
+                new HelmSettings { ToolPath = helm },
+                new ProcessArgumentBuilder().Append("version").Append("--short"),
+                new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true },
+                process => output = string.Join('\n', process.GetStandardOutput().Concat(process.GetStandardError())));
+        }
+        catch (CakeException)
+        {
+            // Helm 2 exits non-zero when Tiller is missing but still printed the client's version.
+        }
+
+        return HelmClient.ParseVersion(output);
+    }
+
+    /// <summary><c>helm upgrade --install</c>, waiting for the release and rolling it back if it fails.</summary>
+    public void UpgradeInstall(HelmClient helm, HelmSettings settings, HelmRelease release, TimeSpan timeout)
+    {
+        var arguments = new ProcessArgumentBuilder()
+            .Append("upgrade").Append("--install")
+            .Append(release.Name).Append(release.Chart);
+        if (release.Repository is { } repository)
+        {
+            arguments.Append("--repo").Append(repository);
+        }
+
+        arguments
+            .Append("--version").Append(release.Version)
+            .Append("--namespace").Append(release.Namespace)
+            .Append("--create-namespace")
+            .Append("--wait")
+            .Append("--timeout").Append($"{(int)timeout.TotalSeconds}s")
+            // Helm 4 renamed --atomic.
+            .Append(helm.Major >= 4 ? "--rollback-on-failure" : "--atomic");
+        foreach (var (name, value) in release.Values.OrderBy(value => value.Key, StringComparer.Ordinal))
+        {
+            arguments.Append("--set").Append($"{name}={value}");
+        }
+
+        RunWithCluster(helm, settings, arguments);
+    }
+
+    /// <summary>Helm 2 only: <c>helm init --service-account tiller --wait</c>.</summary>
+    public void InitTiller(HelmClient helm, HelmSettings settings, string serviceAccount) =>
+        RunWithCluster(helm, settings, new ProcessArgumentBuilder().Append("init").Append("--service-account").Append(serviceAccount).Append("--wait"));
+
+    protected override string GetToolName() => "Helm";
+
+    protected override IEnumerable<string> GetToolExecutableNames() => ["helm", "helm.exe"];
+
+    private void RunWithCluster(HelmClient helm, HelmSettings settings, ProcessArgumentBuilder arguments)
+    {
+        if (settings.Kubeconfig is { } kubeconfig)
+        {
+            arguments.Append("--kubeconfig").AppendQuoted(kubeconfig);
+        }
+
+        if (settings.KubeContext is { } context)
+        {
+            arguments.Append("--kube-context").AppendQuoted(context);
+        }
+
+        settings.ToolPath = helm.Path;
+        Run(settings, arguments);
+    }
+}
