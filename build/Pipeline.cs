@@ -8,6 +8,7 @@ using Registry.Build.Testing;
 using Registry.Build.Tls;
 using Registry.Build.Tools.Helm;
 using Registry.Build.Tools.Minikube;
+using Registry.Build.Workspace;
 
 namespace Registry.Build;
 
@@ -36,6 +37,7 @@ public static class Pipeline
             .AddSingleton<HelmDownload>()
             .AddSingleton<HelmLocator>()
             .AddSingleton<HelmInstallation>()
+            .AddSingleton(_ => ToolsDirectory.InSourceTree())
             .AddSingleton<ClusterHelm>()
             .AddSingleton<MinikubeRunner>());
 }

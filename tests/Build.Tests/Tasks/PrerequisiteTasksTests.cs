@@ -232,6 +232,26 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_helm_too_old_for_oci_charts_is_replaced_by_the_pinned_release_downloaded_and_verified()
+    {
+        pipeline.WriteFakeHelm(pipeline.Bin, "v3.7.0+gold");
+        await using var downloads = await Fixtures.FileServer.StartAsync();
+        var archive = Tools.Helm.HelmArchive.Create(pipeline.FakeHelm("v4.1.4+gpinned"));
+        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4")] = archive;
+        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4") + ".sha256sum"] = Tools.Helm.HelmArchive.Checksum(archive, Tools.Helm.HelmArchive.Name("v4.1.4"));
+
+        var run = await pipeline.RunAsync("--target=CertManager", "--host=registry.example.com", $"--helm-download-url={downloads.Address}");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("is older than 3.8.0 (needed for OCI charts); using the pinned v4.1.4 instead.", run.Output);
+        Assert.True(File.Exists(Path.Combine(pipeline.Tools, "helm-v4.1.4", "helm")));
+        var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.StartsWith("upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1", upgrade);
+        Assert.Contains("--rollback-on-failure", upgrade);
+        Assert.DoesNotContain("--atomic", upgrade);
+    }
+
+    [Fact]
     public async Task Traefik_is_installed_from_its_pinned_chart_for_the_ingress_class()
     {
         pipeline.Server.Installers["traefik"] = () => { };

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Registry.Build.Kubernetes;
 using Registry.Build.Prerequisites;
+using Registry.Build.Workspace;
 
 namespace Registry.Build.Tests.Fixtures.Kubernetes;
 
@@ -14,21 +15,9 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         Artifacts = Path.Combine(cluster.Directory, "artifacts");
         Directory.CreateDirectory(Bin);
         HelmCalls = Path.Combine(cluster.Directory, "helm-calls.txt");
-        var helm = Path.Combine(Bin, "helm");
-        File.WriteAllText(helm, $"""
-            #!/bin/sh
-            echo "$*" >> '{HelmCalls}'
-            case "$1" in
-              version) echo "{HelmVersionOutput}" ;;
-              upgrade) curl -s -f -X POST "{cluster.Server.Address.ToString().TrimEnd('/')}/emulator/install/$3" > /dev/null || exit 1 ;;
-            esac
-            """);
+        WriteFakeHelm(Bin, HelmVersionOutput);
         cluster.Server.Installers["ingress-nginx"] = () => SeededState.IngressNginx(cluster.Server, LoadBalancerAddress);
         cluster.Server.Installers["cert-manager"] = () => SeededState.CertManager(cluster.Server);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(helm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
     }
 
     public const string HelmVersionOutput = "v3.21.0+gabcdef";
@@ -36,6 +25,9 @@ public sealed class PipelineOnCluster : IAsyncDisposable
     public const string LoadBalancerAddress = "203.0.113.10";
 
     public EmulatedCluster Cluster { get; }
+
+    /// <summary>Where the pipeline unpacks a downloaded Helm in these runs.</summary>
+    public string Tools => Path.Combine(Cluster.Directory, "tools");
 
     public EmulatedApiServer Server => Cluster.Server;
 
@@ -50,6 +42,29 @@ public sealed class PipelineOnCluster : IAsyncDisposable
 
     public IReadOnlyList<string> HelmInvocations => File.Exists(HelmCalls) ? File.ReadAllLines(HelmCalls) : [];
 
+    /// <summary>
+    /// A stand-in helm: records its arguments, reports <paramref name="version"/>, and for <c>upgrade --install NAME</c>
+    /// asks the emulator to create what that chart would.
+    /// </summary>
+    public string FakeHelm(string version) => $"""
+        #!/bin/sh
+        echo "$*" >> '{HelmCalls}'
+        case "$1" in
+          version) echo "{version}" ;;
+          upgrade) curl -s -f -X POST "{Server.Address.ToString().TrimEnd('/')}/emulator/install/$3" > /dev/null || exit 1 ;;
+        esac
+        """;
+
+    public void WriteFakeHelm(string directory, string version)
+    {
+        var helm = Path.Combine(directory, "helm");
+        File.WriteAllText(helm, FakeHelm(version));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(helm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     public static async Task<PipelineOnCluster> StartAsync(ControllerBehaviour? behaviour = null) =>
         new(await EmulatedCluster.StartAsync(behaviour));
 
@@ -60,7 +75,8 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         var host = Pipeline.Create().ConfigureServices(services => services
             .AddSingleton(EmulatedCluster.FastRetries)
             .AddSingleton(new WaitPolling(TimeSpan.FromMilliseconds(25)))
-            .AddSingleton<HostResolver>(new FixedHostResolver(DnsRecords)));
+            .AddSingleton<HostResolver>(new FixedHostResolver(DnsRecords))
+            .AddSingleton(new ToolsDirectory(new Cake.Core.IO.DirectoryPath(Tools))));
         environment.TryAdd("PATH", $"{Bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}");
         return HostRun.Of(host, [.. args, $"--kubeconfig={Cluster.Kubeconfig}", $"--artifacts={Artifacts}"], environment, Cluster.Directory);
     }
