@@ -252,6 +252,43 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_helm_2_client_gets_the_guides_tiller_and_then_a_clear_refusal_to_install_todays_charts()
+    {
+        pipeline.WriteFakeHelm(pipeline.Bin, "Client: v2.14.1+g5270352");
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--helm-version=v2.14.1");
+
+        Assert.True(run.ReportRow("Tiller")!.Contains("Executed"), run.Output);
+        Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ServiceAccount"), "kube-system", "tiller"));
+        var binding = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), null, "tiller")!;
+        Assert.Equal("cluster-admin", binding["roleRef"]!["name"]!.GetValue<string>());
+        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("init --service-account tiller --wait", StringComparison.Ordinal));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("cannot install today's charts (ingress-nginx is a Helm 3 chart); set helm-version to a Helm 3 or 4 release", run.Output);
+    }
+
+    [Fact]
+    public async Task On_minikube_the_guides_ingress_addon_is_enabled_instead_of_a_chart()
+    {
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+        var minikube = Path.Combine(pipeline.Bin, "minikube");
+        await File.WriteAllTextAsync(minikube, $"""
+            #!/bin/sh
+            echo "minikube $*" >> '{pipeline.HelmCalls}'
+            curl -s -f -X POST "{pipeline.Server.Address.ToString().TrimEnd('/')}/emulator/install/ingress-nginx" > /dev/null
+            """);
+        File.SetUnixFileMode(minikube, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        SeededState.CertManager(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", $"--kubeconfig={kubeconfig}");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("minikube addons enable ingress --profile minikube", pipeline.HelmInvocations);
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.Contains("Enabled minikube's ingress addon, as the guide does.", run.Output);
+    }
+
+    [Fact]
     public async Task Traefik_is_installed_from_its_pinned_chart_for_the_ingress_class()
     {
         pipeline.Server.Installers["traefik"] = () => { };

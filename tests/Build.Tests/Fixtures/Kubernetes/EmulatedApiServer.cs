@@ -56,12 +56,17 @@ public sealed class EmulatedApiServer : IAsyncDisposable
         var server = new EmulatedApiServer(builder.Build(), behaviour ?? new ControllerBehaviour());
         await server.app.StartAsync();
         server.Address = new Uri(server.app.Urls.First());
-        server.Store.Seed(new JsonObject
+        // What every cluster starts with.
+        foreach (var ns in new[] { "default", "kube-system", "kube-public" })
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Namespace",
-            ["metadata"] = new JsonObject { ["name"] = "default" },
-        });
+            server.Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = ns },
+            });
+        }
+
         return server;
     }
 

@@ -78,7 +78,8 @@ public sealed class PipelineOnCluster : IAsyncDisposable
             .AddSingleton<HostResolver>(new FixedHostResolver(DnsRecords))
             .AddSingleton(new ToolsDirectory(new Cake.Core.IO.DirectoryPath(Tools))));
         environment.TryAdd("PATH", $"{Bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}");
-        return HostRun.Of(host, [.. args, $"--kubeconfig={Cluster.Kubeconfig}", $"--artifacts={Artifacts}"], environment, Cluster.Directory);
+        string[] defaults = args.Any(arg => arg.StartsWith("--kubeconfig=", StringComparison.Ordinal)) ? [] : [$"--kubeconfig={Cluster.Kubeconfig}"];
+        return HostRun.Of(host, [.. defaults, .. args, $"--artifacts={Artifacts}"], environment, Cluster.Directory);
     }
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
