@@ -15,7 +15,7 @@ public sealed class BuildContext : FrostingContext
             context.Arguments.GetArguments().ToDictionary(argument => argument.Key, argument => argument.Value.Last(), StringComparer.OrdinalIgnoreCase),
             context.Environment.GetEnvironmentVariables().ToDictionary(variable => variable.Key, variable => (string?)variable.Value, StringComparer.Ordinal),
             context.Environment.WorkingDirectory.FullPath);
-        Settings = loaded.Settings;
+        Settings = Kubernetes.LocalClusterDefaults.Apply(loaded.Settings, context.Environment);
         SettingsProblems = loaded.Problems;
     }
 

@@ -136,17 +136,18 @@ public sealed class CakeHost
     private ScriptHost CreateScriptHost(IServiceProvider services, CommandLine commandLine)
     {
         var engine = services.GetRequiredService<ICakeEngine>();
-        var context = (ICakeContext)services.GetRequiredService(contextType);
+        // Showing the graph runs nothing, so it needs Cake's context only, not the application's.
         if (commandLine.Tree)
         {
-            return new TreeScriptHost(engine, context, services.GetRequiredService<IConsole>());
+            return new TreeScriptHost(engine, services.GetRequiredService<ICakeContext>(), services.GetRequiredService<IConsole>());
         }
 
         if (commandLine.Description)
         {
-            return new DescriptionScriptHost(engine, context, services.GetRequiredService<IAnsiConsole>());
+            return new DescriptionScriptHost(engine, services.GetRequiredService<ICakeContext>(), services.GetRequiredService<IAnsiConsole>());
         }
 
+        var context = (ICakeContext)services.GetRequiredService(contextType);
         if (commandLine.DryRun)
         {
             return new DryRunScriptHost(engine, context, services.GetRequiredService<ICakeLog>());
@@ -176,12 +177,13 @@ public sealed class CakeHost
 
     private void RegisterTasks(IServiceProvider services, ScriptHost host, IReadOnlyList<TaskInfo> tasks)
     {
-        var context = (ICakeContext)services.GetRequiredService(contextType);
+        // Resolved when the first task runs: showing the graph never builds the application's context.
+        var lazyContext = new Lazy<ICakeContext>(() => (ICakeContext)services.GetRequiredService(contextType));
         var skipReasons = services.GetRequiredService<SkipReasons>();
         var log = services.GetRequiredService<ICakeLog>();
         foreach (var info in tasks)
         {
-            var task = (IFrostingTask)services.GetRequiredService(info.Type);
+            var lazyTask = new Lazy<IFrostingTask>(() => (IFrostingTask)services.GetRequiredService(info.Type));
             var builder = host.Task(info.Name).Description(info.Description);
             foreach (var dependency in info.Dependencies)
             {
@@ -193,6 +195,7 @@ public sealed class CakeHost
             builder
                 .Does(async () =>
                 {
+                    var (task, context) = (lazyTask.Value, lazyContext.Value);
                     if (!task.ShouldRun(context))
                     {
                         skipReasons.Record(info.Name, task.SkipReason!);
@@ -208,7 +211,7 @@ public sealed class CakeHost
                 {
                     try
                     {
-                        task.OnError(exception, context);
+                        lazyTask.Value.OnError(exception, lazyContext.Value);
                     }
                     catch (Exception hookFailure)
                     {
@@ -219,7 +222,7 @@ public sealed class CakeHost
                 {
                     if (skipReasons.For(info.Name) is null)
                     {
-                        task.Finally(context);
+                        lazyTask.Value.Finally(lazyContext.Value);
                     }
                 });
         }
