@@ -11,23 +11,45 @@ public static class Charts
 
     public const string TraefikVersion = "38.0.2";
 
-    public static HelmRelease IngressController(RegistrySettings settings) => settings.IngressController switch
+    /// <param name="context">The kubeconfig context: kind has no load balancer, so there the controller listens
+    /// on the node's ports 80 and 443 (which kind's extraPortMappings publish) instead of waiting for one.</param>
+    public static HelmRelease IngressController(RegistrySettings settings, string context)
     {
-        Settings.IngressController.Traefik => new HelmRelease("traefik", "traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
+        var kind = context.StartsWith("kind-", StringComparison.Ordinal);
+        if (settings.IngressController == Settings.IngressController.Traefik)
         {
-            Repository = "https://traefik.github.io/charts",
-            Values = new Dictionary<string, string> { ["ingressClass.enabled"] = "true", ["ingressClass.name"] = settings.IngressClass },
-        },
-        _ => new HelmRelease("ingress-nginx", "ingress-nginx", settings.IngressChartVersion ?? IngressNginxVersion, "ingress-nginx")
+            var traefik = new Dictionary<string, string> { ["ingressClass.enabled"] = "true", ["ingressClass.name"] = settings.IngressClass };
+            if (kind)
+            {
+                traefik["service.type"] = "NodePort";
+                traefik["ports.web.hostPort"] = "80";
+                traefik["ports.websecure.hostPort"] = "443";
+            }
+
+            return new HelmRelease("traefik", "traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
+            {
+                Repository = "https://traefik.github.io/charts",
+                Values = traefik,
+            };
+        }
+
+        var nginx = new Dictionary<string, string>
+        {
+            ["controller.ingressClassResource.name"] = settings.IngressClass,
+            ["controller.ingressClass"] = settings.IngressClass,
+        };
+        if (kind)
+        {
+            nginx["controller.service.type"] = "NodePort";
+            nginx["controller.hostPort.enabled"] = "true";
+        }
+
+        return new HelmRelease("ingress-nginx", "ingress-nginx", settings.IngressChartVersion ?? IngressNginxVersion, "ingress-nginx")
         {
             Repository = "https://kubernetes.github.io/ingress-nginx",
-            Values = new Dictionary<string, string>
-            {
-                ["controller.ingressClassResource.name"] = settings.IngressClass,
-                ["controller.ingressClass"] = settings.IngressClass,
-            },
-        },
-    };
+            Values = nginx,
+        };
+    }
 
     public static HelmRelease CertManager(RegistrySettings settings) =>
         new("cert-manager", "oci://quay.io/jetstack/charts/cert-manager", settings.CertManagerVersion, "cert-manager")

@@ -46,7 +46,7 @@ public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, Cl
                 context.Warning(retired);
             }
 
-            await helm.UpgradeInstallAsync(Charts.IngressController(settings), settings, context.Cancellation);
+            await helm.UpgradeInstallAsync(Charts.IngressController(settings, cluster.Context), settings, context.Cancellation);
         }
 
         state = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);

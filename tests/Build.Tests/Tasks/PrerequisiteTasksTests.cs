@@ -289,6 +289,20 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_kind_the_controller_listens_on_the_nodes_ports_since_kind_has_no_load_balancer()
+    {
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "kind-kind");
+        SeededState.CertManager(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=IngressController", $"--kubeconfig={kubeconfig}");
+
+        Assert.Equal(0, run.ExitCode);
+        var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.Contains("--set controller.hostPort.enabled=true", upgrade);
+        Assert.Contains("--set controller.service.type=NodePort", upgrade);
+    }
+
+    [Fact]
     public async Task Traefik_is_installed_from_its_pinned_chart_for_the_ingress_class()
     {
         pipeline.Server.Installers["traefik"] = () => { };
