@@ -47,11 +47,23 @@ public sealed record RegistrySettings
     [Setting("password-file", "File whose first line is the user's password (or set $REGISTRY_PASSWORD); neither: one is generated on first deploy.")]
     public FilePath? PasswordFile { get; init; }
 
+    [Setting("users-file", "File of user:password lines, for several registry users; replaces user and the password.")]
+    public FilePath? UsersFile { get; init; }
+
+    [Setting("bcrypt-cost", "bcrypt work factor of the htpasswd hashes (10 to 16).")]
+    public int BcryptCost { get; init; } = 10;
+
     [Setting("storage-size", "Size of the registry's PersistentVolumeClaim (a Kubernetes quantity).")]
     public string StorageSize { get; init; } = "10Gi";
 
     [Setting("storage-class", "StorageClass of the claim; else the cluster's default.")]
     public string? StorageClass { get; init; }
+
+    [Setting("storage-access-mode", "Access mode of the claim: ReadWriteOnce, or ReadWriteMany for several replicas.")]
+    public string StorageAccessMode { get; init; } = "ReadWriteOnce";
+
+    [Setting("delete-enabled", "Let clients delete manifests and blobs (storage.delete.enabled): true or false.")]
+    public bool DeleteEnabled { get; init; } = true;
 
     [Setting("replicas", "Registry pods; more than 1 needs storage every pod can share.")]
     public int Replicas { get; init; } = 1;
@@ -76,6 +88,9 @@ public sealed record RegistrySettings
 
     [Setting("smoke-test", "Push and pull a test image after deploying: true or false.")]
     public bool SmokeTest { get; init; } = true;
+
+    [Setting("render-secrets", "Render writes Secret data in clear instead of redacted: true or false.")]
+    public bool RenderSecrets { get; init; }
 
     [Setting("artifacts", "Folder for rendered manifests, the exported CA and diagnostics.")]
     public DirectoryPath Artifacts { get; init; } = new("artifacts");

@@ -71,6 +71,19 @@ public static partial class SettingsValidator
         }
 
         Check("replicas", settings.Replicas >= 1, "is not a positive number; expected 1 or more");
+        Check("storage-access-mode", settings.StorageAccessMode is "ReadWriteOnce" or "ReadWriteMany" or "ReadWriteOncePod",
+            "is not an access mode; expected ReadWriteOnce or ReadWriteMany");
+        if (settings.Replicas > 1 && settings.StorageAccessMode != "ReadWriteMany")
+        {
+            Check("replicas", false,
+                $"needs storage every replica can share, but storage-access-mode is {settings.StorageAccessMode}; expected replicas 1, or storage-access-mode ReadWriteMany with a storage-class that offers it");
+        }
+
+        Check("bcrypt-cost", settings.BcryptCost is >= 10 and <= 16, "is out of range; expected a bcrypt cost from 10 to 16");
+        if (settings.UsersFile is { } usersFile)
+        {
+            Check("users-file", IsReadableFile(usersFile), "cannot be read; expected a readable file of user:password lines");
+        }
         Check("image", IsPinnedImage(settings.Image),
             "is not a pinned image; expected a reference with a version tag or digest such as registry:3.0.0 (not 'latest')");
         Check("helm-version", VersionPattern().IsMatch(settings.HelmVersion), "is not a Helm release; expected a version such as v4.1.4 or v3.21.0");

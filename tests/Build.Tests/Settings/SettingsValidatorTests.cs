@@ -17,7 +17,7 @@ public sealed class SettingsValidatorTests : IDisposable
         var problems = Validate(
             deploying: true,
             ("host", "registry.example.com"), ("namespace", "tools"), ("kubeconfig", kubeconfig), ("tls", "letsencrypt"),
-            ("acme-email", "ops@example.com"), ("storage-size", "500Mi"), ("storage-class", "fast-ssd"), ("replicas", "2"),
+            ("acme-email", "ops@example.com"), ("storage-size", "500Mi"), ("storage-class", "fast-ssd"), ("replicas", "2"), ("storage-access-mode", "ReadWriteMany"), ("bcrypt-cost", "12"),
             ("image", "ghcr.io/distribution/distribution:3.0.0"), ("ingress-chart-version", "4.15.1"), ("wait-timeout", "1h30m"));
 
         Assert.Empty(problems);
@@ -45,6 +45,10 @@ public sealed class SettingsValidatorTests : IDisposable
     [InlineData("storage-class", "Fast_SSD", "is not a valid StorageClass name")]
     [InlineData("replicas", "0", "is not a positive number; expected 1 or more")]
     [InlineData("replicas", "-2", "is not a positive number; expected 1 or more")]
+    [InlineData("replicas", "2", "needs storage every replica can share, but storage-access-mode is ReadWriteOnce")]
+    [InlineData("storage-access-mode", "RWX", "is not an access mode")]
+    [InlineData("bcrypt-cost", "4", "is out of range; expected a bcrypt cost from 10 to 16")]
+    [InlineData("users-file", "no-such-users", "cannot be read; expected a readable file of user:password lines")]
     [InlineData("image", "registry", "is not a pinned image")]
     [InlineData("image", "registry:latest", "is not a pinned image")]
     [InlineData("image", "Registry:3.0.0", "is not a pinned image")]
