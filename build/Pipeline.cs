@@ -3,6 +3,7 @@ using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 using Registry.Build.Manifests;
 using Registry.Build.Prerequisites;
+using Registry.Build.Registry;
 using Registry.Build.Settings;
 using Registry.Build.Testing;
 using Registry.Build.Tls;
@@ -39,5 +40,7 @@ public static class Pipeline
             .AddSingleton<HelmInstallation>()
             .AddSingleton(_ => ToolsDirectory.InSourceTree())
             .AddSingleton<ClusterHelm>()
-            .AddSingleton<MinikubeRunner>());
+            .AddSingleton<MinikubeRunner>()
+            .AddSingleton<RegistryManifests>()
+            .AddSingleton<RegistryDeployment>());
 }

@@ -56,6 +56,23 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return response.StatusCode != HttpStatusCode.NotFound;
     }
 
+    /// <summary>
+    /// A GET through the API server's proxy to a Service's port, as any runner that reaches the API server can make:
+    /// the status and the <c>WWW-Authenticate</c> challenge the service answered with.
+    /// </summary>
+    public async Task<(int Status, string? Challenge)> ProxyGetAsync(string ns, string service, int port, string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, $"api/v1/namespaces/{ns}/services/{service}:{port}/proxy/{path.TrimStart('/')}"));
+        if (client.Credentials is { } credentials)
+        {
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        }
+
+        using var response = await client.HttpClient.SendAsync(request, cancellationToken);
+        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault()?.ToString();
+        return ((int)response.StatusCode, challenge);
+    }
+
     /// <summary>GET /version: the cheapest request that proves the server answers and accepts the credentials.</summary>
     public async Task<string> VersionAsync(CancellationToken cancellationToken)
     {

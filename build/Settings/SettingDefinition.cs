@@ -41,8 +41,9 @@ public sealed class SettingDefinition
 
     public object? ValueIn(RegistrySettings settings) => property.GetValue(settings);
 
+    /// <summary>The value as it was written, or as a user would write it when it was set otherwise.</summary>
     public string TextIn(RegistrySettings settings) =>
-        settings.Origins.TryGetValue(Name, out var origin) ? origin.Text : DefaultText;
+        settings.Origins.TryGetValue(Name, out var origin) ? origin.Text : Format(property.GetValue(settings));
 
     internal void Assign(RegistrySettings settings, object? value) => property.SetValue(settings, value);
 

@@ -1,4 +1,8 @@
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
@@ -6,7 +10,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Publish the registry over HTTPS at host, sized for large pushes (guide step 11).")]
 [IsDependentOn(typeof(CertificateTask))]
 [IsDependentOn(typeof(ServiceTask))]
-public sealed class IngressTask : FrostingTask<BuildContext>
+public sealed class IngressTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 5);
+    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Ingress];
 }

@@ -1,11 +1,15 @@
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("RegistryConfig")]
 [TaskDescription("Write the registry's config.yml ConfigMap (guide step 8).")]
 [IsDependentOn(typeof(CredentialsTask))]
-public sealed class RegistryConfigTask : FrostingTask<BuildContext>
+public sealed class RegistryConfigTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 5);
+    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Config];
 }

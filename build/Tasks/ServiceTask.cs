@@ -1,11 +1,15 @@
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Service")]
 [TaskDescription("Expose the registry inside the cluster on port 5000 (guide step 10).")]
 [IsDependentOn(typeof(WorkloadTask))]
-public sealed class ServiceTask : FrostingTask<BuildContext>
+public sealed class ServiceTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 5);
+    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Service];
 }

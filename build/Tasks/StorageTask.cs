@@ -1,11 +1,45 @@
+using Cake.Core;
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Storage")]
 [TaskDescription("Create the PersistentVolumeClaim the images live on (the guide's emptyDir lost them).")]
 [IsDependentOn(typeof(NamespaceTask))]
-public sealed class StorageTask : FrostingTask<BuildContext>
+public sealed class StorageTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 5);
+    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Storage];
+
+    // The images are on this claim: it may grow, but never shrink or be replaced.
+    protected override void Check(BuildContext context, IReadOnlyList<ApplyResult> plans)
+    {
+        var live = plans.Single().Live;
+        if (live is null)
+        {
+            return;
+        }
+
+        var settings = context.Settings;
+        var current = live["spec"]?["resources"]?["requests"]?["storage"]?.GetValue<string>();
+        if (current is not null && new ResourceQuantity(settings.StorageSize).ToDecimal() < new ResourceQuantity(current).ToDecimal())
+        {
+            throw new CakeException(
+                $"storage-size {settings.StorageSize} is smaller than the claim {settings.Namespace}/docker-registry-data already has ({current}): " +
+                $"a PersistentVolumeClaim cannot shrink, and the images are on it. Set storage-size to {current} or more. Nothing was changed.");
+        }
+
+        var modes = live["spec"]?["accessModes"]?.AsArray().Select(mode => mode!.GetValue<string>()).ToList() ?? [];
+        var storageClass = live["spec"]?["storageClassName"]?.GetValue<string>();
+        if (!modes.Contains(settings.StorageAccessMode) || (settings.StorageClass is { } wanted && wanted != storageClass))
+        {
+            throw new CakeException(
+                $"The claim {settings.Namespace}/docker-registry-data has access mode {string.Join(", ", modes)} and storage class {storageClass ?? "(default)"}; " +
+                $"those cannot change on an existing claim (asked: {settings.StorageAccessMode}, {settings.StorageClass ?? "(default)"}). " +
+                "Keep them, or move the images to a new claim yourself. Nothing was changed.");
+        }
+    }
 }

@@ -1,4 +1,8 @@
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
@@ -6,7 +10,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Run the registry as a Deployment (the guide's bare Pod, step 9, fixed).")]
 [IsDependentOn(typeof(RegistryConfigTask))]
 [IsDependentOn(typeof(StorageTask))]
-public sealed class WorkloadTask : FrostingTask<BuildContext>
+public sealed class WorkloadTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 5);
+    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Workload];
 }

@@ -45,6 +45,11 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     /// </summary>
     public Dictionary<string, Action> Installers { get; } = [];
 
+    /// <summary>Where the API server's service proxy forwards to, by "namespace/service:port".</summary>
+    public Dictionary<string, Uri> ServiceBackends { get; } = [];
+
+    private static readonly HttpClient Proxy = new();
+
     /// <summary>The writes that changed the cluster: POST, PUT, PATCH and DELETE that were not dry runs.</summary>
     public IReadOnlyList<RecordedRequest> MutatingRequests => [.. requests.Where(request => request.Mutating)];
 
@@ -185,6 +190,11 @@ public sealed class EmulatedApiServer : IAsyncDisposable
                 return new StoreResult(200, Resources(group, version));
         }
 
+        if (segments is ["api", "v1", "namespaces", var serviceNamespace, "services", var service, "proxy", .. var rest])
+        {
+            return await ProxyAsync(http, $"{serviceNamespace}/{service}", string.Join('/', rest));
+        }
+
         if (!TryResolve(segments, out var type, out var ns, out var name))
         {
             return StoreResult.Error(404, "NotFound", "the server could not find the requested resource");
@@ -227,6 +237,24 @@ public sealed class EmulatedApiServer : IAsyncDisposable
             default:
                 return StoreResult.Error(405, "MethodNotAllowed", $"{request.Method} is not supported here");
         }
+    }
+
+    private async Task<StoreResult> ProxyAsync(HttpContext http, string service, string path)
+    {
+        if (!ServiceBackends.TryGetValue(service, out var backend))
+        {
+            return StoreResult.Error(503, "ServiceUnavailable", $"no endpoints available for service \"{service}\"");
+        }
+
+        using var response = await Proxy.GetAsync(new Uri(backend, path));
+        http.Response.StatusCode = (int)response.StatusCode;
+        foreach (var challenge in response.Headers.WwwAuthenticate)
+        {
+            http.Response.Headers.Append("WWW-Authenticate", challenge.ToString());
+        }
+
+        var body = await response.Content.ReadAsStringAsync();
+        return new StoreResult((int)response.StatusCode, new JsonObject { ["proxied"] = body });
     }
 
     private static bool TryResolve(string[] segments, out ResourceType type, out string? ns, out string? name)

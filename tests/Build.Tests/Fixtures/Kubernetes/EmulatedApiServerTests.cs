@@ -104,7 +104,7 @@ public sealed class EmulatedApiServerTests : IAsyncLifetime
     [Fact]
     public async Task Generation_counts_spec_changes_only_and_an_identical_apply_changes_nothing()
     {
-        var deployment = Registry.Build.Tests.Kubernetes.RegistryObjects.Deployment();
+        var deployment = global::Registry.Build.Tests.Kubernetes.RegistryObjects.Deployment();
         deployment.Metadata.NamespaceProperty = Ns;
         var body = new V1Patch(KubernetesJson.Serialize(deployment), V1Patch.PatchType.ApplyPatch);
 

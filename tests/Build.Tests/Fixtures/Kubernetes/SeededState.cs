@@ -24,7 +24,7 @@ public static class SeededState
     public static void CertManager(EmulatedApiServer server)
     {
         Seed(server, Namespace("cert-manager"));
-        foreach (var crd in Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerCrds)
+        foreach (var crd in global::Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerCrds)
         {
             Seed(server, $$$"""
                 {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "{{{crd}}}"},
@@ -33,7 +33,7 @@ public static class SeededState
                 """);
         }
 
-        foreach (var name in Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerDeployments)
+        foreach (var name in global::Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerDeployments)
         {
             Seed(server, AvailableDeployment("cert-manager", name, name));
         }

@@ -1,0 +1,30 @@
+using Cake.Common.Diagnostics;
+using Registry.Build.Kubernetes;
+
+namespace Registry.Build.Registry;
+
+/// <summary>The registry's objects for this run, worked out once (credentials are read from the cluster) and shared by its steps.</summary>
+public sealed class RegistryDeployment(ClusterConnector connector, RegistryManifests manifests)
+{
+    private RegistryObjectSet? objects;
+
+    public async Task<RegistryObjectSet> ObjectsAsync(BuildContext context)
+    {
+        if (objects is not null)
+        {
+            return objects;
+        }
+
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        var credentials = await RegistryCredentials.ResolveAsync(context.Settings, api, context.Cancellation);
+        if (credentials.PasswordIsNew)
+        {
+            // Never the password itself: where to read it, for whoever may.
+            var where = $"No password was given, so one was generated for user {context.Settings.User}. Read it with: " +
+                $"kubectl -n {context.Settings.Namespace} get secret {RegistryCredentials.PasswordSecret} -o jsonpath='{{.data.password}}' | base64 -d";
+            context.Information(where);
+        }
+
+        return objects = manifests.Build(context.Settings, credentials);
+    }
+}

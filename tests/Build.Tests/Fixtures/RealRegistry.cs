@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Registry.Build.Tests.Fixtures;
+
+/// <summary>
+/// The real registry server (Debian's docker-registry, distribution 2.8) on 127.0.0.1, started with a
+/// config.yml and htpasswd a test gives it. Only what a pod gets from its mounts and network is changed:
+/// the listen addresses, the storage root and the htpasswd file's path.
+/// </summary>
+public sealed class RealRegistry : IAsyncDisposable
+{
+    public const string Binary = "/usr/bin/docker-registry";
+
+    private readonly Process process;
+    private readonly TemporaryDirectory directory;
+
+    private RealRegistry(Process process, TemporaryDirectory directory, Uri address)
+    {
+        this.process = process;
+        this.directory = directory;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<RealRegistry> StartAsync(string configYml, string htpasswd, string httpSecret = "test-http-secret")
+    {
+        if (!File.Exists(Binary))
+        {
+            throw new InvalidOperationException(
+                $"{Binary} is missing: these tests run the real registry server. Install it with 'sudo apt-get install docker-registry' " +
+                "(./build.sh --target=Test does it when it runs as root).");
+        }
+
+        var directory = new TemporaryDirectory();
+        var config = directory.Write("config.yml", configYml);
+        var htpasswdFile = directory.Write("htpasswd", htpasswd);
+        var port = FreePort();
+        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(config);
+        start.Environment["REGISTRY_HTTP_ADDR"] = $"127.0.0.1:{port}";
+        start.Environment["REGISTRY_HTTP_DEBUG_ADDR"] = $"127.0.0.1:{FreePort()}";
+        start.Environment["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = Path.Combine(directory.Path, "data");
+        start.Environment["REGISTRY_AUTH_HTPASSWD_PATH"] = htpasswdFile;
+        start.Environment["REGISTRY_HTTP_SECRET"] = httpSecret;
+        var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.ErrorDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var registry = new RealRegistry(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (process.HasExited)
+            {
+                break;
+            }
+
+            try
+            {
+                await http.GetAsync(new Uri(registry.Address, "v2/"));
+                return registry;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        await registry.DisposeAsync();
+        lock (output)
+        {
+            throw new InvalidOperationException($"docker-registry did not start with this config.yml:{Environment.NewLine}{output}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+        directory.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

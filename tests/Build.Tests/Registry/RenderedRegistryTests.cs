@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Registry.Build.Manifests;
+using Registry.Build.Registry;
+using Registry.Build.Settings;
+using Registry.Build.Tests.Fixtures;
+
+namespace Registry.Build.Tests.Registry;
+
+/// <summary>The config.yml and htpasswd the pipeline renders, booted on the real registry server.</summary>
+public sealed class RenderedRegistryTests : IDisposable
+{
+    private readonly TemporaryDirectory directory = new();
+
+    public void Dispose() => directory.Dispose();
+
+    [Fact]
+    public async Task The_right_password_lists_the_catalog_and_a_wrong_one_is_refused()
+    {
+        var settings = new RegistrySettings { Host = "registry.example.com", User = "admin", Password = new Secret("Correct-Horse-9") };
+        await using var registry = await Start(settings);
+
+        Assert.Equal(HttpStatusCode.OK, await Catalog(registry, "admin", "Correct-Horse-9"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Catalog(registry, "admin", "wrong"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Catalog(registry, null, null));
+    }
+
+    [Fact]
+    public async Task Every_user_of_a_users_file_can_log_in()
+    {
+        var users = directory.Write("users", "# the team\nalice:first-Secret-1\n\nbob:second:with:colons\n");
+        var settings = new RegistrySettings { Host = "registry.example.com", UsersFile = new Cake.Core.IO.FilePath(users) };
+        await using var registry = await Start(settings);
+
+        Assert.Equal(HttpStatusCode.OK, await Catalog(registry, "alice", "first-Secret-1"));
+        Assert.Equal(HttpStatusCode.OK, await Catalog(registry, "bob", "second:with:colons"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Catalog(registry, "alice", "second:with:colons"));
+    }
+
+    [Fact]
+    public async Task The_hashes_are_bcrypt_2y_at_the_cost_asked_for()
+    {
+        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret("pw"), BcryptCost = 11 };
+
+        var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
+
+        Assert.StartsWith("admin:$2y$11$", credentials.Htpasswd);
+    }
+
+    [Fact]
+    public async Task A_hash_that_still_verifies_is_kept_and_a_changed_password_is_hashed_anew()
+    {
+        var first = Htpasswd.Build([new Credential("admin", new Secret("one"))], null, 10);
+
+        var same = Htpasswd.Build([new Credential("admin", new Secret("one"))], first, 10);
+        var changed = Htpasswd.Build([new Credential("admin", new Secret("two"))], first, 10);
+
+        Assert.Equal(first, same);
+        Assert.NotEqual(first, changed);
+        Assert.True(Htpasswd.Verifies(Htpasswd.Parse(changed)["admin"], "two"));
+    }
+
+    [Theory]
+    [InlineData("alice\n", 1)]
+    [InlineData("alice:pw\nalice:other\n", 2)]
+    [InlineData("# nobody\n", 0)]
+    public void A_broken_users_file_names_the_line_and_never_the_password(string content, int line)
+    {
+        var users = directory.Write("users", content);
+
+        var error = Assert.ThrowsAny<Exception>(() => UsersFile.Read(users));
+
+        Assert.Contains(line == 0 ? "lists no user" : $"line {line}", error.Message);
+        Assert.DoesNotContain("other", error.Message);
+    }
+
+    private static async Task<RealRegistry> Start(RegistrySettings settings)
+    {
+        var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
+        var objects = new RegistryManifests(ManifestTemplates.InSourceTree()).Build(settings, credentials);
+        var htpasswd = Encoding.UTF8.GetString(objects.Secrets.Single(secret => secret.Metadata.Name == RegistryCredentials.HtpasswdSecret).Data["htpasswd"]);
+        return await RealRegistry.StartAsync(objects.Config.Data["config.yml"], htpasswd);
+    }
+
+    private static async Task<HttpStatusCode> Catalog(RealRegistry registry, string? user, string? password)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.Address, "v2/_catalog"));
+        if (user is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+}
