@@ -91,7 +91,7 @@ public sealed class TaskGraphTests
 
     public static TheoryData<string> StepsNotAvailableYet() =>
     [
-        "Credentials", "RegistryConfig", "Storage", "Workload", "Service", "Ingress", "Rollout", "SmokeTest", "Render", "Plan", "Status", "Destroy",
+        "SmokeTest", "Render", "Plan", "Status", "Destroy",
     ];
 
     [Theory]

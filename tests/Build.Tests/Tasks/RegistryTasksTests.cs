@@ -1,0 +1,137 @@
+using System.Text;
+using Registry.Build.Registry;
+using Registry.Build.Tests.Fixtures;
+using Registry.Build.Tests.Fixtures.Kubernetes;
+
+namespace Registry.Build.Tests.Tasks;
+
+/// <summary>The registry itself (guide steps 7-11 and the rollout), deployed by the real pipeline onto an emulated cluster.</summary>
+public sealed class RegistryTasksTests : IAsyncLifetime
+{
+    private const string Password = "Initial-Passw0rd";
+    private static readonly string[] Steps = ["Credentials", "RegistryConfig", "Storage", "Workload", "Service", "Ingress", "Rollout"];
+    private static readonly ResourceType Secret = ResourceCatalogue.OfKind("v1", "Secret");
+    private static readonly ResourceType Deployment = ResourceCatalogue.OfKind("apps/v1", "Deployment");
+    private static readonly ResourceType Claim = ResourceCatalogue.OfKind("v1", "PersistentVolumeClaim");
+    private PipelineOnCluster pipeline = null!;
+    private RealRegistry backend = null!;
+
+    public async Task InitializeAsync()
+    {
+        pipeline = await PipelineOnCluster.StartAsync();
+        SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
+        SeededState.CertManager(pipeline.Server);
+        pipeline.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
+
+        // What the service proxy reaches: a real registry asking for a login, as the deployed one would.
+        backend = await RealRegistry.StartAsync(
+            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp\nhttp:\n  addr: :5000\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: /auth/htpasswd\n",
+            Htpasswd.Build([new Credential("admin", new Build.Settings.Secret("x"))], null, 10));
+        pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await backend.DisposeAsync();
+        await pipeline.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_full_deploy_creates_every_object_and_checks_the_registry_answers()
+    {
+        var run = await Deploy();
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.All(Steps, task => Assert.Contains("Executed", run.ReportRow(task)));
+        Assert.Contains("The registry answers /v2/ with 401 and a Basic challenge", run.Output);
+        foreach (var (type, name) in new[]
+        {
+            (Secret, "docker-registry-htpasswd"), (Secret, "docker-registry-http-secret"), (ResourceCatalogue.OfKind("v1", "ConfigMap"), "docker-registry-config"),
+            (Claim, "docker-registry-data"), (Deployment, "docker-registry"), (ResourceCatalogue.OfKind("v1", "Service"), "docker-registry"),
+            (ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry"),
+        })
+        {
+            Assert.True(pipeline.Server.Store.Get(type, "docker-registry", name) is not null, $"{type.Kind} {name} was not created");
+        }
+
+        var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
+        Assert.Equal("0", ingress["metadata"]!["annotations"]!["nginx.ingress.kubernetes.io/proxy-body-size"]!.GetValue<string>());
+        Assert.Equal("docker-registry-tls-certificate", ingress["spec"]!["tls"]![0]!["secretName"]!.GetValue<string>());
+        var container = pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        Assert.Equal("registry:3.0.0", container["image"]!.GetValue<string>());
+        Assert.Equal("[\"serve\",\"/etc/registry/config.yml\"]", container["args"]!.ToJsonString());
+        Assert.DoesNotContain(Password, run.Output);
+    }
+
+    [Fact]
+    public async Task A_second_deploy_writes_nothing_and_does_not_roll_the_pods()
+    {
+        await Deploy();
+        var generation = Generation();
+        pipeline.Server.ForgetRequests();
+
+        var run = await Deploy();
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.All(Steps, task => Assert.Matches(@"Skipped: \S", run.ReportRow(task)));
+        Assert.Empty(pipeline.Server.MutatingRequests);
+        Assert.Equal(generation, Generation());
+    }
+
+    [Fact]
+    public async Task A_new_password_rewrites_exactly_the_htpasswd_secret_and_the_pods_checksum()
+    {
+        await Deploy();
+        var checksum = Checksum();
+        pipeline.Server.ForgetRequests();
+
+        var run = await Deploy("Changed-Passw0rd");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(
+            ["/api/v1/namespaces/docker-registry/secrets/docker-registry-htpasswd", "/apis/apps/v1/namespaces/docker-registry/deployments/docker-registry"],
+            pipeline.Server.MutatingRequests.Select(request => request.Path));
+        Assert.NotEqual(checksum, Checksum());
+        var htpasswd = Encoding.UTF8.GetString(Convert.FromBase64String(pipeline.Server.Store.Get(Secret, "docker-registry", "docker-registry-htpasswd")!["data"]!["htpasswd"]!.GetValue<string>()));
+        Assert.True(Htpasswd.Verifies(Htpasswd.Parse(htpasswd)["admin"], "Changed-Passw0rd"));
+    }
+
+    [Fact]
+    public async Task A_smaller_storage_size_fails_clearly_and_the_claim_is_not_shrunk()
+    {
+        await Deploy();
+        pipeline.Server.ForgetRequests();
+
+        var run = await Deploy(Password, "--storage-size=5Gi");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("storage-size 5Gi is smaller than the claim docker-registry/docker-registry-data already has (10Gi): a PersistentVolumeClaim cannot shrink", run.Output);
+        Assert.Empty(pipeline.Server.MutatingRequests);
+        Assert.Equal("10Gi", pipeline.Server.Store.Get(Claim, "docker-registry", "docker-registry-data")!["spec"]!["resources"]!["requests"]!["storage"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Without_a_password_one_is_generated_kept_and_never_printed()
+    {
+        var first = await pipeline.RunAsync("--host=registry.example.com", "--smoke-test=false");
+        var stored = pipeline.Server.Store.Get(Secret, "docker-registry", RegistryCredentials.PasswordSecret)!;
+        var generated = Encoding.UTF8.GetString(Convert.FromBase64String(stored["data"]!["password"]!.GetValue<string>()));
+        pipeline.Server.ForgetRequests();
+
+        var second = await pipeline.RunAsync("--host=registry.example.com", "--smoke-test=false");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(32, generated.Length);
+        Assert.Contains($"kubectl -n docker-registry get secret {RegistryCredentials.PasswordSecret} -o jsonpath='{{.data.password}}' | base64 -d", first.Output);
+        Assert.DoesNotContain(generated, first.Output + second.Output);
+        Assert.Empty(pipeline.Server.MutatingRequests);
+    }
+
+    private Task<HostRun> Deploy(string password = Password, params string[] args) =>
+        pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false", .. args], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = password });
+
+    private long Generation() => pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!["metadata"]!["generation"]!.GetValue<long>();
+
+    private string Checksum() => pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!
+        ["spec"]!["template"]!["metadata"]!["annotations"]!["registry-pipeline/config-checksum"]!.GetValue<string>();
+}
