@@ -18,7 +18,15 @@ public static class Charts
         var kind = context.StartsWith("kind-", StringComparison.Ordinal);
         if (settings.IngressController == Settings.IngressController.Traefik)
         {
-            var traefik = new Dictionary<string, string> { ["ingressClass.enabled"] = "true", ["ingressClass.name"] = settings.IngressClass };
+            // Traefik neither limits nor buffers request bodies; what large pushes need from it are timeouts
+            // longer than its 60s default, the equivalent of the nginx annotations on the registry's Ingress.
+            var traefik = new Dictionary<string, string>
+            {
+                ["ingressClass.enabled"] = "true",
+                ["ingressClass.name"] = settings.IngressClass,
+                ["ports.websecure.transport.respondingTimeouts.readTimeout"] = "600s",
+                ["ports.websecure.transport.respondingTimeouts.writeTimeout"] = "600s",
+            };
             if (kind)
             {
                 traefik["service.type"] = "NodePort";

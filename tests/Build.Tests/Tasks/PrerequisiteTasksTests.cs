@@ -312,7 +312,8 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
 
         Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith(
             "upgrade --install traefik traefik --repo https://traefik.github.io/charts --version 38.0.2 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
-            "--set ingressClass.enabled=true --set ingressClass.name=edge", StringComparison.Ordinal));
+            "--set ingressClass.enabled=true --set ingressClass.name=edge --set ports.websecure.transport.respondingTimeouts.readTimeout=600s " +
+            "--set ports.websecure.transport.respondingTimeouts.writeTimeout=600s", StringComparison.Ordinal));
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("The traefik controller was installed, but there is no IngressClass edge.", run.Output);
     }
