@@ -19,7 +19,7 @@ public static class YamlToJson
         return stream.Documents.Select(document => Convert(document.RootNode)).OfType<JsonNode>().ToList();
     }
 
-    private static JsonNode? Convert(YamlNode node) => node switch
+    public static JsonNode? Convert(YamlNode node) => node switch
     {
         YamlMappingNode mapping => new JsonObject(mapping.Children.Select(child =>
             KeyValuePair.Create(((YamlScalarNode)child.Key).Value ?? string.Empty, Convert(child.Value)))),

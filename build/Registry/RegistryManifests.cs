@@ -19,6 +19,13 @@ public sealed class RegistryManifests(ManifestTemplates templates)
             ["rollout-strategy"] = settings.StorageAccessMode == "ReadWriteMany" ? "RollingUpdate" : "Recreate",
         };
         var config = templates.Load<V1ConfigMap>("config.yaml", values);
+        if (settings.RegistryConfig is { } extra)
+        {
+            var merged = YamlToJson.Documents(config.Data["config.yml"]).Single().AsObject();
+            MergeInto(merged, extra);
+            config.Data["config.yml"] = JsonToYaml.Convert(merged);
+        }
+
         values["config-checksum"] = Checksum(config.Data["config.yml"], credentials.Htpasswd, credentials.HttpSecret.Reveal());
 
         var secrets = new List<V1Secret>
@@ -42,6 +49,21 @@ public sealed class RegistryManifests(ManifestTemplates templates)
             templates.Load<V1Deployment>("docker-registry.yaml", values),
             templates.Load<V1Service>("docker-registry-service.yaml", values),
             templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
+    }
+
+    private static void MergeInto(System.Text.Json.Nodes.JsonObject target, System.Text.Json.Nodes.JsonObject extra)
+    {
+        foreach (var (key, value) in extra)
+        {
+            if (value is System.Text.Json.Nodes.JsonObject section && target[key] is System.Text.Json.Nodes.JsonObject existing)
+            {
+                MergeInto(existing, section);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
     }
 
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));

@@ -98,6 +98,12 @@ public sealed record RegistrySettings
     [Setting("settings", "YAML file of settings (name: value); the environment and the command line override it.")]
     public FilePath? SettingsFile { get; init; }
 
+    /// <summary>
+    /// Extra registry configuration from the settings file's <c>registry-config:</c> mapping, merged over the
+    /// pipeline's config.yml (notifications, log level, a storage middleware...); null when there is none.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? RegistryConfig { get; init; }
+
     /// <summary>From <c>$REGISTRY_PASSWORD</c> or <c>password-file</c>; null when neither is given.</summary>
     public Secret? Password { get; init; }
 

@@ -16,6 +16,12 @@ public static class SettingsLoader
         "is not accepted there, where it would end up in shell history, process lists or a repository; " +
         "expected $" + PasswordVariable + " or --password-file=FILE";
 
+    /// <summary>The settings file's one nested entry: extra registry configuration.</summary>
+    public const string RegistryConfigKey = "registry-config";
+
+    /// <summary>Parts of config.yml the pipeline owns: overriding them would break login or lose images.</summary>
+    private static readonly string[] ManagedConfig = ["auth", "http.addr", "http.secret", "storage.filesystem"];
+
     public static SettingsLoadResult Load(
         IReadOnlyDictionary<string, string> commandLine,
         IReadOnlyDictionary<string, string?> environment,
@@ -25,9 +31,10 @@ public static class SettingsLoader
         var layers = new List<Layer>();
 
         var settingsFile = SettingsFileLayer(commandLine, environment);
+        System.Text.Json.Nodes.JsonObject? registryConfig = null;
         if (settingsFile is not null)
         {
-            layers.AddRange(ReadFile(settingsFile, workingDirectory, problems));
+            layers.AddRange(ReadFile(settingsFile, workingDirectory, problems, out registryConfig));
         }
 
         foreach (var definition in SettingDefinition.All)
@@ -65,7 +72,7 @@ public static class SettingsLoader
         }
 
         var password = ReadPassword(settings, layers, environment, problems);
-        return new SettingsLoadResult(settings with { Password = password, Origins = origins }, problems);
+        return new SettingsLoadResult(settings with { Password = password, Origins = origins, RegistryConfig = registryConfig }, problems);
     }
 
     private static Layer? SettingsFileLayer(
@@ -82,8 +89,10 @@ public static class SettingsLoader
             : null;
     }
 
-    private static IEnumerable<Layer> ReadFile(Layer file, string workingDirectory, List<SettingProblem> problems)
+    private static IEnumerable<Layer> ReadFile(
+        Layer file, string workingDirectory, List<SettingProblem> problems, out System.Text.Json.Nodes.JsonObject? registryConfig)
     {
+        registryConfig = null;
         var path = Path.GetFullPath(file.Text, workingDirectory);
         YamlMappingNode mapping;
         try
@@ -125,6 +134,12 @@ public static class SettingsLoader
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
             var name = ((YamlScalarNode)keyNode).Value ?? string.Empty;
+            if (name == RegistryConfigKey)
+            {
+                registryConfig = RegistryConfigFrom(valueNode, source, problems);
+                continue;
+            }
+
             if (name == "settings")
             {
                 problems.Add(new SettingProblem(name, null, source, $"cannot be set inside a settings file ({file.Text}); pass it as --settings=FILE"));
@@ -146,6 +161,33 @@ public static class SettingsLoader
         }
 
         return layers;
+    }
+
+    private static System.Text.Json.Nodes.JsonObject? RegistryConfigFrom(YamlNode node, SettingSource source, List<SettingProblem> problems)
+    {
+        if (Manifests.YamlToJson.Convert(node) is not System.Text.Json.Nodes.JsonObject config)
+        {
+            problems.Add(new SettingProblem(RegistryConfigKey, null, source, "must be a mapping of registry configuration, as in config.yml"));
+            return null;
+        }
+
+        foreach (var managed in ManagedConfig)
+        {
+            var parts = managed.Split('.');
+            System.Text.Json.Nodes.JsonNode? at = config;
+            foreach (var part in parts)
+            {
+                at = (at as System.Text.Json.Nodes.JsonObject)?[part];
+            }
+
+            if (at is not null)
+            {
+                problems.Add(new SettingProblem(RegistryConfigKey, null, source,
+                    $"sets {managed}, which the pipeline manages (from user, the password, the generated http.secret and the volume); remove it"));
+            }
+        }
+
+        return config;
     }
 
     private static SettingDefinition? Known(string name, SettingSource source, List<SettingProblem> problems)

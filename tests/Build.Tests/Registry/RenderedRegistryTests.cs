@@ -39,6 +39,22 @@ public sealed class RenderedRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task Extra_registry_configuration_is_merged_into_the_config_the_registry_boots_with()
+    {
+        var extra = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse("""{"log": {"level": "debug"}, "http": {"headers": {"X-Frame-Options": ["DENY"]}}}""")!;
+        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret("pw-1"), RegistryConfig = extra };
+        await using var registry = await Start(settings);
+
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(registry.Address, "v2/"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal(HttpStatusCode.OK, await Catalog(registry, "admin", "pw-1"));
+    }
+
+    [Fact]
     public async Task The_hashes_are_bcrypt_2y_at_the_cost_asked_for()
     {
         var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret("pw"), BcryptCost = 11 };

@@ -116,6 +116,31 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void The_settings_file_may_carry_extra_registry_configuration()
+    {
+        var file = directory.Write("settings.yaml", "host: registry.example.com\nregistry-config:\n  log:\n    level: debug\n  notifications:\n    events:\n      includereferences: true\n");
+
+        var loaded = Load(new() { ["settings"] = file });
+
+        Assert.Empty(loaded.Problems);
+        Assert.Equal("debug", loaded.Settings.RegistryConfig!["log"]!["level"]!.GetValue<string>());
+        Assert.True(loaded.Settings.RegistryConfig["notifications"]!["events"]!["includereferences"]!.GetValue<bool>());
+    }
+
+    [Theory]
+    [InlineData("auth:\n    token: {}", "auth")]
+    [InlineData("http:\n    secret: abc", "http.secret")]
+    [InlineData("storage:\n    filesystem:\n      rootdirectory: /tmp", "storage.filesystem")]
+    public void Extra_registry_configuration_may_not_override_what_the_pipeline_manages(string yaml, string key)
+    {
+        var file = directory.Write("settings.yaml", $"registry-config:\n  {yaml}\n");
+
+        var problem = Assert.Single(Load(new() { ["settings"] = file }).Problems).ToString();
+
+        Assert.Contains($"registry-config: sets {key}, which the pipeline manages", problem);
+    }
+
+    [Fact]
     public void The_password_comes_from_REGISTRY_PASSWORD_and_never_shows_when_formatted()
     {
         var loaded = Load(environment: new() { ["REGISTRY_PASSWORD"] = "s3cret-Value" });
