@@ -48,14 +48,6 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return await ReadObjectAsync(response, cancellationToken);
     }
 
-    /// <returns>False when there was nothing to delete.</returns>
-    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(
-            HttpMethod.Delete, address.Path + "?propagationPolicy=Foreground", null, null, cancellationToken, HttpStatusCode.NotFound);
-        return response.StatusCode != HttpStatusCode.NotFound;
-    }
-
     /// <summary>
     /// A GET through the API server's proxy to a Service's port, as any runner that reaches the API server can make:
     /// the status and the <c>WWW-Authenticate</c> challenge the service answered with.

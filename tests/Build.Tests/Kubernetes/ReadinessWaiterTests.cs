@@ -109,7 +109,7 @@ public sealed class ReadinessWaiterTests : IAsyncLifetime
     public async Task A_certificate_that_stays_not_ready_times_out_showing_its_reason_and_message()
     {
         cluster.Server.Behaviour.NotReady = ("DoesNotExist", "Issuer letsencrypt not found");
-        var certificate = (TestCertificate)RegistryObjects.All()[^1];
+        var certificate = (global::Registry.Build.Kubernetes.CertManager.Certificate)RegistryObjects.All()[^1];
         await applier.ApplyAsync(certificate, CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<CakeException>(() =>
@@ -122,7 +122,7 @@ public sealed class ReadinessWaiterTests : IAsyncLifetime
     [Fact]
     public async Task A_ready_certificate_ends_the_wait_and_its_secret_appears()
     {
-        var certificate = (TestCertificate)RegistryObjects.All()[^1];
+        var certificate = (global::Registry.Build.Kubernetes.CertManager.Certificate)RegistryObjects.All()[^1];
         await applier.ApplyAsync(certificate, CancellationToken.None);
 
         await waiter.WaitAsync(ResourceAddress.Of(certificate), Readiness.Ready, TimeSpan.FromSeconds(10), CancellationToken.None);

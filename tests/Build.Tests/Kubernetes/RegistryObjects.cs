@@ -2,21 +2,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Registry.Build.Kubernetes.CertManager;
 
 namespace Registry.Build.Tests.Kubernetes;
-
-/// <summary>A cert-manager Certificate, enough to apply one.</summary>
-[KubernetesEntity(Group = "cert-manager.io", ApiVersion = "v1", Kind = "Certificate", PluralName = "certificates")]
-public sealed class TestCertificate : IKubernetesObject<V1ObjectMeta>
-{
-    public string ApiVersion { get; set; } = "cert-manager.io/v1";
-
-    public string Kind { get; set; } = "Certificate";
-
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    public JsonObject? Spec { get; set; }
-}
 
 /// <summary>The kind of object set a registry deployment applies, with the knobs the tests turn.</summary>
 public static class RegistryObjects
@@ -81,7 +69,7 @@ public static class RegistryObjects
                 ],
             },
         },
-        new TestCertificate
+        new Certificate
         {
             Metadata = Meta("docker-registry-tls-certificate"),
             Spec = new JsonObject
