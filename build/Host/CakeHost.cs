@@ -153,7 +153,7 @@ public sealed class CakeHost
             return new DryRunScriptHost(engine, context, services.GetRequiredService<ICakeLog>());
         }
 
-        RegisterLifetime(services, engine, context);
+        RegisterLifetime(services, engine, context, commandLine.Exclusive);
         return new BuildScriptHost(
             engine,
             services.GetRequiredService<IExecutionStrategy>(),
@@ -163,7 +163,7 @@ public sealed class CakeHost
             services.GetRequiredService<ICakeLog>());
     }
 
-    private void RegisterLifetime(IServiceProvider services, ICakeEngine engine, ICakeContext context)
+    private void RegisterLifetime(IServiceProvider services, ICakeEngine engine, ICakeContext context, bool exclusive)
     {
         if (lifetimeType is null)
         {
@@ -171,7 +171,9 @@ public sealed class CakeHost
         }
 
         var lifetime = (IFrostingLifetime)services.GetRequiredService(lifetimeType);
-        engine.RegisterSetupAction(info => lifetime.Setup(context, info));
+        // Cake lists the target's dependencies as tasks to execute even when --exclusive leaves them out.
+        engine.RegisterSetupAction(info => lifetime.Setup(
+            context, exclusive ? new SetupContext(context, info.TargetTask, [info.TargetTask]) : info));
         engine.RegisterTeardownAction(info => lifetime.Teardown(context, info));
     }
 
