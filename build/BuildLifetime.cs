@@ -11,8 +11,9 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
     public override void Setup(BuildContext context, ISetupContext info)
     {
         var deploying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(ValidateTask)));
+        var onlySmokeTest = info.TasksToExecute.Select(task => task.Name).SequenceEqual([TaskInfo.NameOf(typeof(SmokeTestTask))]);
         var problems = context.SettingsProblems
-            .Concat(SettingsValidator.Validate(context.Settings, deploying))
+            .Concat(SettingsValidator.Validate(context.Settings, deploying || onlySmokeTest, onlySmokeTest))
             .ToList();
         if (problems.Count > 0)
         {

@@ -7,6 +7,7 @@ namespace Registry.Build.Registry;
 public sealed class RegistryDeployment(ClusterConnector connector, RegistryManifests manifests)
 {
     private RegistryObjectSet? objects;
+    private RegistryCredentials? credentials;
 
     public async Task<RegistryObjectSet> ObjectsAsync(BuildContext context)
     {
@@ -16,7 +17,7 @@ public sealed class RegistryDeployment(ClusterConnector connector, RegistryManif
         }
 
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
-        var credentials = await RegistryCredentials.ResolveAsync(context.Settings, api, context.Cancellation);
+        credentials = await RegistryCredentials.ResolveAsync(context.Settings, api, context.Cancellation);
         if (credentials.PasswordIsNew)
         {
             // Never the password itself: where to read it, for whoever may.
@@ -26,5 +27,23 @@ public sealed class RegistryDeployment(ClusterConnector connector, RegistryManif
         }
 
         return objects = manifests.Build(context.Settings, credentials);
+    }
+
+    /// <summary>A user and password that log in: the one given, the first of users-file, or the one generated and kept in the cluster.</summary>
+    public async Task<Credential> LoginAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.UsersFile is { } usersFile)
+        {
+            return UsersFile.Read(usersFile.FullPath)[0];
+        }
+
+        if (settings.Password is { } password)
+        {
+            return new Credential(settings.User, password);
+        }
+
+        await ObjectsAsync(context);
+        return credentials!.GeneratedLogin!;
     }
 }

@@ -86,6 +86,15 @@ public sealed record RegistrySettings
     [Setting("wait-timeout", "How long each wait (rollout, certificate, webhook) may take: 90s, 5m, 1h30m.")]
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    [Setting("registry-url", "Where SmokeTest reaches the registry; else https://host. Set it to smoke-test any registry.")]
+    public string? RegistryUrl { get; init; }
+
+    [Setting("smoke-layer-size", "Size of the random layer SmokeTest pushes, such as 256MiB, to measure throughput; else a small real layer.")]
+    public string? SmokeLayerSize { get; init; }
+
+    [Setting("insecure-skip-tls-verify", "Do not verify the registry's certificate (with a warning): true or false.")]
+    public bool InsecureSkipTlsVerify { get; init; }
+
     [Setting("smoke-test", "Push and pull a test image after deploying: true or false.")]
     public bool SmokeTest { get; init; } = true;
 

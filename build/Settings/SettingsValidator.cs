@@ -14,7 +14,8 @@ public static partial class SettingsValidator
     /// True when the run deploys (its tasks include Validate): then the settings must also be complete,
     /// a host to serve and an e-mail for ACME. Other targets (Test, Status, Destroy) need neither.
     /// </param>
-    public static IReadOnlyList<SettingProblem> Validate(RegistrySettings settings, bool deploying)
+    /// <param name="onlySmokeTest">True when SmokeTest runs alone: with registry-url it needs no host.</param>
+    public static IReadOnlyList<SettingProblem> Validate(RegistrySettings settings, bool deploying, bool onlySmokeTest = false)
     {
         var problems = new List<SettingProblem>();
         void Check(string name, bool valid, string expected)
@@ -96,13 +97,25 @@ public static partial class SettingsValidator
             Check("ingress-chart-version", VersionPattern().IsMatch(chartVersion), "is not a chart version; expected one such as 4.15.1");
         }
 
+        if (settings.RegistryUrl is { } registryUrl)
+        {
+            Check("registry-url", Uri.TryCreate(registryUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http",
+                "is not a registry address; expected one such as https://registry.example.com");
+        }
+
+        if (settings.SmokeLayerSize is { } layerSize)
+        {
+            Check("smoke-layer-size", ByteSize.TryParse(layerSize, out var bytes) && bytes > 0,
+                "is not a size; expected one such as 256MiB, 1GiB or 500KB");
+        }
+
         Check("wait-timeout", settings.WaitTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 90s or 5m");
         Check("connect-timeout", settings.ConnectTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 15s or 1m");
         Check("artifacts", !File.Exists(settings.Artifacts.FullPath), "is a file; expected a folder (it is created when missing)");
 
         if (deploying)
         {
-            if (settings.Host is null)
+            if (settings.Host is null && !(onlySmokeTest && settings.RegistryUrl is not null))
             {
                 problems.Add(new SettingProblem("host", null, null,
                     "is required to deploy; expected the registry's DNS name, as --host=registry.example.com or $REGISTRY_HOST"));

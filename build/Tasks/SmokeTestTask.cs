@@ -1,14 +1,45 @@
+using System.Security.Cryptography.X509Certificates;
+using Cake.Common.Diagnostics;
+using Cake.Core;
 using Registry.Build.Host;
+using Registry.Build.Registry;
+using Registry.Build.Registry.Oci;
+using Registry.Build.Settings;
+using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("SmokeTest")]
 [TaskDescription("Push and pull a test image over the registry API (guide step 12).")]
 [IsDependentOn(typeof(RolloutTask))]
-public sealed class SmokeTestTask : FrostingTask<BuildContext>
+public sealed class SmokeTestTask(RegistryDeployment registry) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) =>
         context.Settings.SmokeTest || Skip("smoke-test is false");
 
-    public override void Run(BuildContext context) => throw StepNotAvailable.Error(this, issue: 6);
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var url = new Uri((settings.RegistryUrl ?? $"https://{settings.Host}").TrimEnd('/') + "/");
+        if (settings.RegistryUrl is not null && settings.Password is null && settings.UsersFile is null)
+        {
+            throw new CakeException($"SmokeTest against {url} needs user {settings.User}'s password: set $REGISTRY_PASSWORD or --password-file.");
+        }
+
+        if (settings.InsecureSkipTlsVerify)
+        {
+            context.Warning($"insecure-skip-tls-verify is true: the certificate of {url} is not checked.");
+        }
+
+        var login = await registry.LoginAsync(context);
+        long? layerSize = settings.SmokeLayerSize is { } text && ByteSize.TryParse(text, out var bytes) ? bytes : null;
+        await new SmokeTest(context.Log).RunAsync(url, login, new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify), layerSize, context.Cancellation);
+    }
+
+    // With tls=selfsigned the registry's certificate is signed by the private CA the Issuer step exported.
+    private static X509Certificate2? PrivateCaOf(RegistrySettings settings)
+    {
+        var path = PrivateCa.ExportPath(settings).FullPath;
+        return settings.Tls == TlsMode.Selfsigned && File.Exists(path) ? X509Certificate2.CreateFromPem(File.ReadAllText(path)) : null;
+    }
 }

@@ -25,7 +25,14 @@ public sealed class RealRegistry : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<RealRegistry> StartAsync(string configYml, string htpasswd, string httpSecret = "test-http-secret")
+    /// <param name="tls">A server certificate and key (PEM files) to serve HTTPS with; null serves plain HTTP.</param>
+    /// <param name="environment">More REGISTRY_* overrides, as a pod's environment would give them.</param>
+    public static async Task<RealRegistry> StartAsync(
+        string configYml,
+        string htpasswd,
+        string httpSecret = "test-http-secret",
+        (string Certificate, string Key)? tls = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(Binary))
         {
@@ -46,6 +53,16 @@ public sealed class RealRegistry : IAsyncDisposable
         start.Environment["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = Path.Combine(directory.Path, "data");
         start.Environment["REGISTRY_AUTH_HTPASSWD_PATH"] = htpasswdFile;
         start.Environment["REGISTRY_HTTP_SECRET"] = httpSecret;
+        if (tls is { } served)
+        {
+            start.Environment["REGISTRY_HTTP_TLS_CERTIFICATE"] = served.Certificate;
+            start.Environment["REGISTRY_HTTP_TLS_KEY"] = served.Key;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, line) => { lock (output) { output.AppendLine(line.Data); } };
@@ -53,8 +70,8 @@ public sealed class RealRegistry : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var registry = new RealRegistry(process, directory, new Uri($"http://127.0.0.1:{port}/"));
-        using var http = new HttpClient();
+        var registry = new RealRegistry(process, directory, new Uri($"{(tls is null ? "http" : "https")}://localhost:{port}/"));
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
         for (var attempt = 0; attempt < 100; attempt++)
         {
             if (process.HasExited)

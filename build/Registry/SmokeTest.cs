@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Authentication;
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Registry.Build.Registry.Oci;
+using Registry.Build.Settings;
+
+namespace Registry.Build.Registry;
+
+/// <summary>
+/// The guide's last step without Docker: log in, push a small real image (or a large random layer), find it,
+/// pull it back and check every digest, then delete it, all over the registry's HTTP API.
+/// </summary>
+public sealed class SmokeTest(ICakeLog log)
+{
+    public const string Repository = "smoke/registry-pipeline";
+
+    /// <summary>Large enough to keep the connection busy, small enough to stay a chunk, not a whole layer.</summary>
+    public const long ChunkSize = 8L << 20;
+
+    public async Task RunAsync(Uri registry, Credential login, RegistryTrust trust, long? layerSize, CancellationToken cancellationToken)
+    {
+        using var client = new RegistryClient(registry, login, trust);
+        try
+        {
+            await RunAsync(client, registry, login, layerSize, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is AuthenticationException)
+        {
+            throw new CakeException(
+                $"The registry at {registry} presents a certificate this runner does not trust: {trust.LastRefusal ?? exception.InnerException.Message}. " +
+                $"Trust the CA that signed it: for Docker copy it to /etc/docker/certs.d/{registry.Authority}/ca.crt; for containerd reference it as ca in " +
+                $"/etc/containerd/certs.d/{registry.Authority}/hosts.toml; with tls=selfsigned the CA is artifacts/ca.crt, which this step trusts by itself " +
+                "when it is there. Or pass --insecure-skip-tls-verify=true to skip the check (not for production).");
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new CakeException($"Cannot reach the registry at {registry}: {exception.Message}. Check the address (registry-url, or host), the DNS record and the ingress.");
+        }
+    }
+
+    private async Task RunAsync(RegistryClient client, Uri registry, Credential login, long? layerSize, CancellationToken cancellationToken)
+    {
+        var (anonymous, challenge) = await client.PingAsync(authenticate: false, cancellationToken);
+        if (anonymous != HttpStatusCode.Unauthorized || challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            throw new CakeException(
+                $"GET {registry}v2/ without credentials answered {(int)anonymous} {anonymous}{(challenge is null ? string.Empty : $" ({challenge})")}; " +
+                "expected 401 with a Basic challenge: the registry should not be open to anyone (auth.htpasswd in its config.yml).");
+        }
+
+        log.Information($"GET /v2/ without credentials: 401 with {challenge}.");
+        using (var wrong = new RegistryClient(registry, login with { Password = GeneratedPassword.Create() }, new RegistryTrust(null, skipVerify: true)))
+        {
+            var (status, _) = await wrong.PingAsync(authenticate: true, cancellationToken);
+            if (status != HttpStatusCode.Unauthorized)
+            {
+                throw new CakeException($"The registry at {registry} answered {(int)status} {status} to user {login.User} with a wrong password; expected 401.");
+            }
+        }
+
+        log.Information("A wrong password is refused with 401.");
+        var (authenticated, _) = await client.PingAsync(authenticate: true, cancellationToken);
+        if (authenticated != HttpStatusCode.OK)
+        {
+            throw new CakeException(
+                $"The registry at {registry} refused user {login.User}'s password ({(int)authenticated} {authenticated}). Check the password given " +
+                "($REGISTRY_PASSWORD or password-file, or the generated one in Secret docker-registry-password) against the htpasswd Secret.");
+        }
+
+        log.Information($"User {login.User} logs in.");
+        var id = $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var image = layerSize is { } size
+            ? await SmokeImage.LargeAsync(size, (ulong)Random.Shared.NextInt64(1, long.MaxValue), cancellationToken)
+            : SmokeImage.Small(id);
+        foreach (var blob in new[] { image.Config, image.Layer })
+        {
+            if (await client.BlobExistsAsync(Repository, blob.Digest, cancellationToken))
+            {
+                log.Information($"Blob {blob.Digest} is already there; not pushed again.");
+                continue;
+            }
+
+            var clock = Stopwatch.StartNew();
+            await client.PushBlobAsync(Repository, blob, ChunkSize, cancellationToken);
+            var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+            log.Information($"Pushed {blob.Digest} ({ByteSize.Format(blob.Size)}) in {seconds:0.###}s: {ByteSize.Format((long)(blob.Size / seconds))}/s.");
+        }
+
+        var tag = $"smoke-{id}";
+        var digest = await client.PutManifestAsync(Repository, tag, image.Manifest, SmokeImage.ManifestMediaType, cancellationToken);
+        log.Information($"Pushed {Repository}:{tag} ({digest}).");
+
+        if (!(await client.CatalogAsync(cancellationToken)).Contains(Repository) || !(await client.TagsAsync(Repository, cancellationToken)).Contains(tag))
+        {
+            throw new CakeException($"{Repository}:{tag} was pushed but is not listed in /v2/_catalog and /v2/{Repository}/tags/list.");
+        }
+
+        log.Information($"{Repository}:{tag} is listed in the catalog and its tags.");
+        var manifest = await client.GetManifestAsync(Repository, tag, SmokeImage.ManifestMediaType, cancellationToken);
+        Verify(Blob.DigestOf(manifest) == digest && manifest.AsSpan().SequenceEqual(image.Manifest), $"the manifest of {Repository}:{tag}");
+        foreach (var blob in new[] { image.Config, image.Layer })
+        {
+            var (pulled, pulledSize) = await client.PullBlobAsync(Repository, blob.Digest, cancellationToken);
+            Verify(pulled == blob.Digest && pulledSize == blob.Size, $"blob {blob.Digest}");
+        }
+
+        log.Information("Pulled the manifest and both blobs back; every digest matches.");
+        if (await client.DeleteManifestAsync(Repository, digest, cancellationToken))
+        {
+            log.Information($"Deleted {Repository}@{digest}.");
+        }
+        else
+        {
+            log.Information($"Deletes are disabled on this registry (storage.delete.enabled is false): {Repository}:{tag} stays. Skipping the delete.");
+        }
+    }
+
+    private static void Verify(bool matches, string what)
+    {
+        if (!matches)
+        {
+            throw new CakeException($"The registry gave back {what} with different content than was pushed.");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using Registry.Build.Manifests;
+using Registry.Build.Registry;
+using Registry.Build.Settings;
+using Registry.Build.Tests.Fixtures;
+
+namespace Registry.Build.Tests.Registry;
+
+/// <summary>SmokeTest against the real registry server, over plain HTTP and over TLS from a test CA.</summary>
+public sealed class SmokeTestTests : IAsyncLifetime
+{
+    private const string Password = "Smoke-Passw0rd-42";
+    private readonly TemporaryDirectory directory = new();
+    private TestCertificates certificates = null!;
+    private readonly List<RealRegistry> registries = [];
+
+    public Task InitializeAsync()
+    {
+        certificates = new TestCertificates(directory.Path);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var registry in registries)
+        {
+            await registry.DisposeAsync();
+        }
+
+        directory.Dispose();
+    }
+
+    [Fact]
+    public async Task The_full_smoke_test_passes_over_http_and_never_prints_the_password()
+    {
+        var registry = await Start(tls: false);
+
+        var run = await Smoke(registry);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("GET /v2/ without credentials: 401 with Basic", run.Output);
+        Assert.Contains("A wrong password is refused with 401.", run.Output);
+        Assert.Contains("User admin logs in.", run.Output);
+        Assert.Matches(@"Pushed smoke/registry-pipeline:smoke-\S+ \(sha256:[0-9a-f]{64}\)", run.Output);
+        Assert.Contains("is listed in the catalog and its tags.", run.Output);
+        Assert.Contains("Pulled the manifest and both blobs back; every digest matches.", run.Output);
+        Assert.Matches(@"Deleted smoke/registry-pipeline@sha256:[0-9a-f]{64}", run.Output);
+        AssertNoPassword(run);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_fails_with_a_clear_message()
+    {
+        var registry = await Start(tls: false);
+
+        var run = await Smoke(registry, password: "not-the-password");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"The registry at {registry.Address} refused user admin's password (401 Unauthorized).", run.Output);
+        Assert.DoesNotContain("not-the-password", run.Output);
+    }
+
+    [Fact]
+    public async Task Over_tls_the_exported_private_ca_is_trusted()
+    {
+        var registry = await Start(tls: true);
+        var artifacts = Path.Combine(directory.Path, "artifacts");
+        Directory.CreateDirectory(artifacts);
+        await File.WriteAllTextAsync(Path.Combine(artifacts, "ca.crt"), certificates.CaPem);
+
+        var run = await Smoke(registry, extra: ["--tls=selfsigned", $"--artifacts={artifacts}"]);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("every digest matches", run.Output);
+        AssertNoPassword(run);
+    }
+
+    [Fact]
+    public async Task An_untrusted_certificate_fails_with_how_to_trust_the_ca()
+    {
+        var registry = await Start(tls: true);
+
+        var run = await Smoke(registry, extra: [$"--artifacts={Path.Combine(directory.Path, "no-ca-here")}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"The registry at {registry.Address} presents a certificate this runner does not trust: its issuer is not trusted", run.Output);
+        Assert.Contains($"/etc/docker/certs.d/{registry.Address.Authority}/ca.crt", run.Output);
+        Assert.Contains($"/etc/containerd/certs.d/{registry.Address.Authority}/hosts.toml", run.Output);
+        Assert.DoesNotContain("   at ", run.Output);
+    }
+
+    [Fact]
+    public async Task Skipping_tls_verification_works_and_warns()
+    {
+        var registry = await Start(tls: true);
+
+        var run = await Smoke(registry, extra: ["--insecure-skip-tls-verify=true"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("insecure-skip-tls-verify is true", run.Output);
+    }
+
+    [Fact]
+    public async Task With_deletes_disabled_the_smoke_test_passes_and_says_it_skipped_the_delete()
+    {
+        var registry = await Start(tls: false, environment: new Dictionary<string, string> { ["REGISTRY_STORAGE_DELETE_ENABLED"] = "false" });
+
+        var run = await Smoke(registry);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Deletes are disabled on this registry (storage.delete.enabled is false)", run.Output);
+        Assert.Contains("Skipping the delete.", run.Output);
+    }
+
+    [Fact]
+    public async Task A_large_layer_is_pushed_in_chunks_and_the_throughput_is_reported()
+    {
+        var registry = await Start(tls: false);
+
+        var run = await Smoke(registry, extra: ["--smoke-layer-size=20MiB"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"Pushed sha256:[0-9a-f]{64} \(20 MiB\) in [\d.]+s: [\d.]+ [KMG]iB/s\.", run.Output);
+    }
+
+    private async Task<RealRegistry> Start(bool tls, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var settings = new RegistrySettings { Host = "localhost", Password = new Secret(Password) };
+        var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
+        var objects = new RegistryManifests(ManifestTemplates.InSourceTree()).Build(settings, credentials);
+        var registry = await RealRegistry.StartAsync(
+            objects.Config.Data["config.yml"],
+            credentials.Htpasswd,
+            tls: tls ? (certificates.ServerCertificate, certificates.ServerKey) : null,
+            environment: environment);
+        registries.Add(registry);
+        return registry;
+    }
+
+    private Task<HostRun> Smoke(RealRegistry registry, string password = Password, string[]? extra = null) => HostRun.Of(
+        Pipeline.Create(),
+        ["--target=SmokeTest", "--exclusive", $"--registry-url={registry.Address}", .. extra ?? []],
+        new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = password, ["HOME"] = directory.Path },
+        directory.Path);
+
+    private void AssertNoPassword(HostRun run)
+    {
+        Assert.DoesNotContain(Password, run.Output);
+        foreach (var file in Directory.EnumerateFiles(directory.Path, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(Password, File.ReadAllText(file));
+        }
+    }
+}
