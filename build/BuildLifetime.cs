@@ -1,13 +1,21 @@
 using Cake.Core;
+using Cake.Common.Diagnostics;
+using Registry.Build.Diagnostics;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
 using Registry.Build.Settings;
 using Registry.Build.Tasks;
 
 namespace Registry.Build;
 
-/// <summary>Stops a run with bad settings before its first task, so nothing reaches a cluster.</summary>
-public sealed class BuildLifetime : FrostingLifetime<BuildContext>
+/// <summary>
+/// Stops a run with bad settings before its first task, so nothing reaches a cluster; after a failed run,
+/// collects what the cluster can tell about why.
+/// </summary>
+public sealed class BuildLifetime(ClusterConnector connector) : FrostingLifetime<BuildContext>
 {
+    private static readonly TimeSpan DiagnosticsTimeout = TimeSpan.FromMinutes(1);
+
     public override void Setup(BuildContext context, ISetupContext info)
     {
         var deploying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(ValidateTask)));
@@ -21,6 +29,34 @@ public sealed class BuildLifetime : FrostingLifetime<BuildContext>
                 CakeHost.UsageErrorExitCode,
                 $"The settings have {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}; nothing was run:"
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
+        }
+    }
+
+    public override void Teardown(BuildContext context, ITeardownContext info)
+    {
+        // Only a run that reached the cluster has anything to look at there.
+        if (info.Successful || connector.Connected is not { } cluster)
+        {
+            return;
+        }
+
+        var folder = context.Settings.Artifacts.Combine("diagnostics").FullPath;
+        try
+        {
+            using var timeout = new CancellationTokenSource(DiagnosticsTimeout);
+            var summary = ClusterDiagnostics.CollectAsync(cluster.Api, context.Settings, folder, timeout.Token).GetAwaiter().GetResult();
+            var heading = $"What the cluster says (details in {folder}):";
+            context.Warning(heading);
+            foreach (var line in summary.DefaultIfEmpty("nothing unusual in namespace " + context.Settings.Namespace))
+            {
+                context.Warning("  " + line);
+            }
+        }
+        catch (Exception exception)
+        {
+            // Diagnostics must never hide the failure they are about.
+            var failed = $"Collecting diagnostics failed too: {exception.Message}";
+            context.Warning(failed);
         }
     }
 }

@@ -15,6 +15,9 @@ public sealed class ClusterConnector(RegistrySettings settings, ICakeEnvironment
     private readonly SemaphoreSlim gate = new(1, 1);
     private Cluster? cluster;
 
+    /// <summary>The cluster this run connected to, or null when it did not (or could not).</summary>
+    public Cluster? Connected => cluster;
+
     public async Task<Cluster> ConnectAsync(CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);

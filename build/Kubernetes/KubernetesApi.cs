@@ -48,6 +48,14 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return await ReadObjectAsync(response, cancellationToken);
     }
 
+    /// <summary>The last lines a container wrote (of its previous run when it crashed), or null when there are none.</summary>
+    public async Task<string?> LogAsync(string ns, string pod, string container, int lines, bool previous, CancellationToken cancellationToken)
+    {
+        var path = $"/api/v1/namespaces/{ns}/pods/{pod}/log?container={Uri.EscapeDataString(container)}&tailLines={lines}" + (previous ? "&previous=true" : string.Empty);
+        using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken, HttpStatusCode.BadRequest);
+        return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(cancellationToken) : null;
+    }
+
     /// <summary>
     /// A GET through the API server's proxy to a Service's port, as any runner that reaches the API server can make:
     /// the status and the <c>WWW-Authenticate</c> challenge the service answered with.

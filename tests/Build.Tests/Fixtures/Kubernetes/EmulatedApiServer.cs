@@ -45,6 +45,9 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     /// </summary>
     public Dictionary<string, Action> Installers { get; } = [];
 
+    /// <summary>What each container has written, by (namespace, pod, container), for the pods/log subresource.</summary>
+    public Dictionary<(string Namespace, string Pod, string Container), string> PodLogs { get; } = [];
+
     /// <summary>Where the API server's service proxy forwards to, by "namespace/service:port".</summary>
     public Dictionary<string, Uri> ServiceBackends { get; } = [];
 
@@ -167,6 +170,21 @@ public sealed class EmulatedApiServer : IAsyncDisposable
         if (http.Request.Headers.Authorization.ToString() != $"Bearer {Token}")
         {
             await WriteAsync(http, StoreResult.Error(401, "Unauthorized", "Unauthorized"));
+            return;
+        }
+
+        if (request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["api", "v1", "namespaces", var logNamespace, "pods", var pod, "log"])
+        {
+            var container = http.Request.Query["container"].FirstOrDefault() ?? string.Empty;
+            if (PodLogs.TryGetValue((logNamespace, pod, container), out var log))
+            {
+                var lines = int.TryParse(http.Request.Query["tailLines"].FirstOrDefault(), out var tail) ? tail : int.MaxValue;
+                http.Response.ContentType = "text/plain";
+                await http.Response.WriteAsync(string.Join('\n', log.TrimEnd('\n').Split('\n').TakeLast(lines)) + "\n");
+                return;
+            }
+
+            await WriteAsync(http, StoreResult.Error(400, "BadRequest", $"container \"{container}\" in pod \"{pod}\" has no log"));
             return;
         }
 
