@@ -7,6 +7,7 @@ using Registry.Build.Registry;
 using Registry.Build.Settings;
 using Registry.Build.Testing;
 using Registry.Build.Tls;
+using Registry.Build.Tools.Docker;
 using Registry.Build.Tools.Helm;
 using Registry.Build.Tools.Minikube;
 using Registry.Build.Workspace;
@@ -42,5 +43,6 @@ public static class Pipeline
             .AddSingleton<ClusterHelm>()
             .AddSingleton<MinikubeRunner>()
             .AddSingleton<RegistryManifests>()
-            .AddSingleton<RegistryDeployment>());
+            .AddSingleton<RegistryDeployment>()
+            .AddSingleton<DockerRunner>());
 }

@@ -95,6 +95,12 @@ public sealed record RegistrySettings
     [Setting("insecure-skip-tls-verify", "Do not verify the registry's certificate (with a warning): true or false.")]
     public bool InsecureSkipTlsVerify { get; init; }
 
+    [Setting("smoke-docker", "Also do the guide's docker login, pull, tag and push (needs docker on PATH): true or false.")]
+    public bool SmokeDocker { get; init; }
+
+    [Setting("smoke-docker-image", "The image the docker smoke test pulls, tags and pushes.")]
+    public string SmokeDockerImage { get; init; } = "busybox:1.37";
+
     [Setting("smoke-test", "Push and pull a test image after deploying: true or false.")]
     public bool SmokeTest { get; init; } = true;
 

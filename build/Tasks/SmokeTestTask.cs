@@ -6,13 +6,14 @@ using Registry.Build.Registry;
 using Registry.Build.Registry.Oci;
 using Registry.Build.Settings;
 using Registry.Build.Tls;
+using Registry.Build.Tools.Docker;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("SmokeTest")]
 [TaskDescription("Push and pull a test image over the registry API (guide step 12).")]
 [IsDependentOn(typeof(RolloutTask))]
-public sealed class SmokeTestTask(RegistryDeployment registry) : AsyncFrostingTask<BuildContext>
+public sealed class SmokeTestTask(RegistryDeployment registry, DockerRunner docker) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) =>
         context.Settings.SmokeTest || Skip("smoke-test is false");
@@ -34,6 +35,28 @@ public sealed class SmokeTestTask(RegistryDeployment registry) : AsyncFrostingTa
         var login = await registry.LoginAsync(context);
         long? layerSize = settings.SmokeLayerSize is { } text && ByteSize.TryParse(text, out var bytes) ? bytes : null;
         await new SmokeTest(context.Log).RunAsync(url, login, new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify), layerSize, context.Cancellation);
+        if (settings.SmokeDocker)
+        {
+            DockerPush(context, url.Authority, login);
+        }
+    }
+
+    // The guide's own check, for runners with a Docker engine: the daemon must trust the registry's CA itself.
+    private void DockerPush(BuildContext context, string registryHost, Credential login)
+    {
+        if (!docker.IsInstalled)
+        {
+            throw new CakeException("smoke-docker is true, but docker is not on PATH. Install Docker, or set smoke-docker=false (the API smoke test above needs no Docker).");
+        }
+
+        var image = context.Settings.SmokeDockerImage;
+        var target = $"{registryHost}/smoke/{image.Split('/')[^1].Split(':')[0]}:registry-pipeline";
+        docker.Login(registryHost, login);
+        docker.Pull(image);
+        docker.Tag(image, target);
+        docker.Push(target);
+        var pushed = $"docker pushed {image} as {target}, as the guide does.";
+        context.Information(pushed);
     }
 
     // With tls=selfsigned the registry's certificate is signed by the private CA the Issuer step exported.

@@ -122,6 +122,32 @@ public sealed class SmokeTestTests : IAsyncLifetime
         Assert.Matches(@"Pushed sha256:[0-9a-f]{64} \(20 MiB\) in [\d.]+s: [\d.]+ [KMG]iB/s\.", run.Output);
     }
 
+    [Fact]
+    public async Task The_guides_docker_path_logs_in_with_the_password_on_stdin_then_pulls_tags_and_pushes()
+    {
+        var registry = await Start(tls: false);
+        using var bin = new TemporaryDirectory();
+        var calls = Path.Combine(bin.Path, "calls");
+        var stdin = Path.Combine(bin.Path, "stdin");
+        var docker = Path.Combine(bin.Path, "docker");
+        await File.WriteAllTextAsync(docker, $"#!/bin/sh\necho \"$*\" >> '{calls}'\ncase \"$1\" in login) cat > '{stdin}' ;; esac\n");
+        File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var run = await HostRun.Of(
+            Pipeline.Create(),
+            ["--target=SmokeTest", "--exclusive", $"--registry-url={registry.Address}", "--smoke-docker=true"],
+            new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password, ["HOME"] = directory.Path, ["PATH"] = $"{bin.Path}:{Environment.GetEnvironmentVariable("PATH")}" },
+            directory.Path);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var host = registry.Address.Authority;
+        Assert.Equal(
+            [$"login {host} --username admin --password-stdin", "pull busybox:1.37", $"tag busybox:1.37 {host}/smoke/busybox:registry-pipeline", $"push {host}/smoke/busybox:registry-pipeline"],
+            await File.ReadAllLinesAsync(calls));
+        Assert.Equal(Password, (await File.ReadAllTextAsync(stdin)).Trim());
+        AssertNoPassword(run);
+    }
+
     private async Task<RealRegistry> Start(bool tls, IReadOnlyDictionary<string, string>? environment = null)
     {
         var settings = new RegistrySettings { Host = "localhost", Password = new Secret(Password) };

@@ -1,0 +1,32 @@
+using Cake.Core;
+using Cake.Core.IO;
+using Cake.Core.Tooling;
+using Registry.Build.Registry;
+
+namespace Registry.Build.Tools.Docker;
+
+/// <summary>
+/// The docker command line for the guide's last step (login, pull, tag, push). The password goes in on
+/// standard input, never in the arguments, so neither a log nor a process list can show it.
+/// </summary>
+public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment environment, IProcessRunner processRunner, IToolLocator tools)
+    : Tool<ToolSettings>(fileSystem, environment, processRunner, tools)
+{
+    public bool IsInstalled => GetToolPath(new ToolSettings()) is not null;
+
+    public void Login(string registry, Credential login) => Run(
+        new ToolSettings(),
+        new ProcessArgumentBuilder().Append("login").Append(registry).Append("--username").AppendQuoted(login.User).Append("--password-stdin"),
+        new ProcessSettings { StandardInput = login.Password.Reveal() + "\n" },
+        null);
+
+    public void Pull(string image) => Run(new ToolSettings(), new ProcessArgumentBuilder().Append("pull").Append(image));
+
+    public void Tag(string source, string target) => Run(new ToolSettings(), new ProcessArgumentBuilder().Append("tag").Append(source).Append(target));
+
+    public void Push(string image) => Run(new ToolSettings(), new ProcessArgumentBuilder().Append("push").Append(image));
+
+    protected override string GetToolName() => "docker";
+
+    protected override IEnumerable<string> GetToolExecutableNames() => ["docker", "docker.exe"];
+}
