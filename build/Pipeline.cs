@@ -10,6 +10,7 @@ using Registry.Build.Tls;
 using Registry.Build.Tools.Docker;
 using Registry.Build.Tools.Helm;
 using Registry.Build.Tools.Minikube;
+using Registry.Build.Tools.Skopeo;
 using Registry.Build.Workspace;
 
 namespace Registry.Build;
@@ -44,5 +45,6 @@ public static class Pipeline
             .AddSingleton<MinikubeRunner>()
             .AddSingleton<RegistryManifests>()
             .AddSingleton<RegistryDeployment>()
-            .AddSingleton<DockerRunner>());
+            .AddSingleton<DockerRunner>()
+            .AddSingleton<SkopeoRunner>());
 }

@@ -17,7 +17,7 @@ public sealed class SmokeTest(ICakeLog log)
     public const string Repository = "smoke/registry-pipeline";
 
     /// <summary>Large enough to keep the connection busy, small enough to stay a chunk, not a whole layer.</summary>
-    public const long ChunkSize = 8L << 20;
+    public const long ChunkSize = 64L << 20;
 
     public async Task RunAsync(Uri registry, Credential login, RegistryTrust trust, long? layerSize, CancellationToken cancellationToken)
     {

@@ -51,7 +51,7 @@ public sealed class RegistryClient : IDisposable
         for (long offset = 0; offset < blob.Size; offset += chunkSize)
         {
             var length = Math.Min(chunkSize, blob.Size - offset);
-            var content = new StreamContent(new ChunkStream(source, length), 1 << 16);
+            var content = new StreamContent(new ChunkStream(source, length), 1 << 20);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Headers.ContentLength = length;
             // The distribution API's Content-Range is "start-end", not HTTP's "bytes start-end/size".

@@ -112,7 +112,7 @@ public sealed class SmokeTestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_large_layer_is_pushed_in_chunks_and_the_throughput_is_reported()
+    public async Task A_large_layer_is_pushed_and_pulled_back_and_the_throughput_is_reported()
     {
         var registry = await Start(tls: false);
 
@@ -146,6 +146,22 @@ public sealed class SmokeTestTests : IAsyncLifetime
             await File.ReadAllLinesAsync(calls));
         Assert.Equal(Password, (await File.ReadAllTextAsync(stdin)).Trim());
         AssertNoPassword(run);
+    }
+
+    [Fact]
+    public async Task A_blob_pushed_in_many_chunks_comes_back_identical()
+    {
+        var registry = await Start(tls: false);
+        using var client = new Build.Registry.Oci.RegistryClient(registry.Address, new Credential("admin", new Secret(Password)), new Build.Registry.Oci.RegistryTrust(null, false));
+        var blob = await Build.Registry.Oci.Blob.FromStreamAsync(
+            "application/octet-stream", () => new Build.Registry.Oci.PseudoRandomStream((5L << 20) + 12345, 7), CancellationToken.None);
+
+        await client.PushBlobAsync("chunks/test", blob, chunkSize: 1L << 20, CancellationToken.None);
+        var (digest, size) = await client.PullBlobAsync("chunks/test", blob.Digest, CancellationToken.None);
+
+        Assert.Equal(blob.Digest, digest);
+        Assert.Equal(blob.Size, size);
+        Assert.True(await client.BlobExistsAsync("chunks/test", blob.Digest, CancellationToken.None));
     }
 
     private async Task<RealRegistry> Start(bool tls, IReadOnlyDictionary<string, string>? environment = null)
