@@ -12,7 +12,7 @@ namespace Registry.Build;
 /// Stops a run with bad settings before its first task, so nothing reaches a cluster; after a failed run,
 /// collects what the cluster can tell about why.
 /// </summary>
-public sealed class BuildLifetime(ClusterConnector connector) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling) : FrostingLifetime<BuildContext>
 {
     private static readonly TimeSpan DiagnosticsTimeout = TimeSpan.FromMinutes(1);
 
@@ -20,9 +20,16 @@ public sealed class BuildLifetime(ClusterConnector connector) : FrostingLifetime
     {
         var deploying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(ValidateTask)));
         var onlySmokeTest = info.TasksToExecute.Select(task => task.Name).SequenceEqual([TaskInfo.NameOf(typeof(SmokeTestTask))]);
+        var destroying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(DestroyTask)));
         var problems = context.SettingsProblems
             .Concat(SettingsValidator.Validate(context.Settings, deploying || onlySmokeTest, onlySmokeTest))
             .ToList();
+        if (destroying && !context.Settings.Confirm)
+        {
+            problems.Add(new SettingProblem("confirm", null, null,
+                "is required to Destroy: it removes the registry from the cluster; expected --confirm=true"));
+        }
+
         if (problems.Count > 0)
         {
             throw new CakeException(
@@ -30,10 +37,32 @@ public sealed class BuildLifetime(ClusterConnector connector) : FrostingLifetime
                 $"The settings have {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}; nothing was run:"
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
         }
+
+        // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
+        if (info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name)))
+        {
+            runLock.AcquireAsync(context.Settings, info.TargetTask.Name, polling.Interval, context.Cancellation).GetAwaiter().GetResult();
+        }
     }
+
+    private static readonly HashSet<string> WritingTasks = typeof(BuildLifetime).Assembly.GetTypes()
+        .Where(type => type.GetCustomAttributes(typeof(WritesToClusterAttribute), false).Length > 0)
+        .Select(TaskInfo.NameOf)
+        .ToHashSet();
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        try
+        {
+            runLock.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            // The lease expires by itself; the run's own outcome matters more.
+            var failed = $"Releasing the run lock failed ({exception.Message}); it expires within {RunLock.Duration.TotalSeconds:0}s.";
+            context.Warning(failed);
+        }
+
         // Only a run that reached the cluster has anything to look at there.
         if (info.Successful || connector.Connected is not { } cluster)
         {

@@ -46,5 +46,6 @@ public static class Pipeline
             .AddSingleton<RegistryManifests>()
             .AddSingleton<RegistryDeployment>()
             .AddSingleton<DockerRunner>()
-            .AddSingleton<SkopeoRunner>());
+            .AddSingleton<SkopeoRunner>()
+            .AddSingleton<RunLock>());
 }

@@ -117,7 +117,7 @@ public sealed class CakeHost
 
             using var ctrlC = cancellation.ListenForCtrlC(message => log.Warning(message));
             await host.RunTargetAsync(target);
-            return 0;
+            return services.GetRequiredService<RunOutcome>().ExitCode ?? 0;
         }
         catch (Exception exception)
         {
@@ -241,6 +241,7 @@ public sealed class CakeHost
         services.TryAddSingleton(commandLine);
         services.TryAddSingleton<SkipReasons>();
         services.TryAddSingleton<RunCancellation>();
+        services.TryAddSingleton<RunOutcome>();
         services.TryAddSingleton<IConsole>(provider => provider.GetRequiredService<ICakeEnvironment>() is var environment && PlainConsole.IsWanted(environment)
             ? new PlainConsole()
             : new CakeConsole(environment));

@@ -48,6 +48,20 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return await ReadObjectAsync(response, cancellationToken);
     }
 
+    /// <summary>A replace (PUT) that fails with 409 when the object changed since <c>metadata.resourceVersion</c> was read.</summary>
+    public async Task<JsonObject> ReplaceAsync(ResourceAddress address, JsonObject body, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Put, address.Path, body.ToJsonString(), "application/json", cancellationToken);
+        return await ReadObjectAsync(response, cancellationToken);
+    }
+
+    /// <returns>False when there was nothing to delete.</returns>
+    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, address.Path, null, null, cancellationToken, HttpStatusCode.NotFound);
+        return response.StatusCode != HttpStatusCode.NotFound;
+    }
+
     /// <summary>The last lines a container wrote (of its previous run when it crashed), or null when there are none.</summary>
     public async Task<string?> LogAsync(string ns, string pod, string container, int lines, bool previous, CancellationToken cancellationToken)
     {

@@ -107,6 +107,21 @@ public sealed record RegistrySettings
     [Setting("render-secrets", "Render writes Secret data in clear instead of redacted: true or false.")]
     public bool RenderSecrets { get; init; }
 
+    [Setting("detailed-exitcode", "Plan exits with 2 when changes are pending (as terraform plan does): true or false.")]
+    public bool DetailedExitcode { get; init; }
+
+    [Setting("confirm", "Destroy removes what Deploy created only with confirm=true.")]
+    public bool Confirm { get; init; }
+
+    [Setting("purge-data", "Destroy also removes the images' claim, the generated password and the namespace: true or false.")]
+    public bool PurgeData { get; init; }
+
+    [Setting("purge-prerequisites", "Destroy also uninstalls the cert-manager and ingress controller charts: true or false.")]
+    public bool PurgePrerequisites { get; init; }
+
+    [Setting("lock-timeout", "How long a Deploy or Destroy waits for another one's run lock: 10m.")]
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     [Setting("artifacts", "Folder for rendered manifests, the exported CA and diagnostics.")]
     public DirectoryPath Artifacts { get; init; } = new("artifacts");
 

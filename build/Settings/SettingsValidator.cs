@@ -110,6 +110,7 @@ public static partial class SettingsValidator
         }
 
         Check("wait-timeout", settings.WaitTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 90s or 5m");
+        Check("lock-timeout", settings.LockTimeout >= TimeSpan.Zero, "is not a duration; expected one such as 10m");
         Check("connect-timeout", settings.ConnectTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 15s or 1m");
         Check("artifacts", !File.Exists(settings.Artifacts.FullPath), "is a file; expected a folder (it is created when missing)");
 

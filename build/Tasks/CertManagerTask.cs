@@ -8,6 +8,7 @@ namespace Registry.Build.Tasks;
 [TaskName("CertManager")]
 [TaskDescription("Install cert-manager and wait until its webhook answers (guide step 4).")]
 [IsDependentOn(typeof(TillerTask))]
+[WritesToCluster]
 public sealed class CertManagerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, WaitPolling polling)
     : AsyncFrostingTask<BuildContext>
 {

@@ -9,6 +9,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Certificate")]
 [TaskDescription("Request the registry's TLS certificate and wait until it is ready (guide step 6).")]
 [IsDependentOn(typeof(IssuerTask))]
+[WritesToCluster]
 public sealed class CertificateTask(ClusterConnector connector, TlsObjects tls, WaitPolling polling) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)

@@ -11,6 +11,7 @@ namespace Registry.Build.Tasks;
 [TaskName("IngressController")]
 [TaskDescription("Make sure an ingress controller serves the ingress class (guide step 2).")]
 [IsDependentOn(typeof(TillerTask))]
+[WritesToCluster]
 public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube)
     : AsyncFrostingTask<BuildContext>
 {

@@ -10,6 +10,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Publish the registry over HTTPS at host, sized for large pushes (guide step 11).")]
 [IsDependentOn(typeof(CertificateTask))]
 [IsDependentOn(typeof(ServiceTask))]
+[WritesToCluster]
 public sealed class IngressTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
     protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Ingress];

@@ -14,6 +14,7 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(DnsTask))]
 [IsDependentOn(typeof(CertManagerTask))]
 [IsDependentOn(typeof(NamespaceTask))]
+[WritesToCluster]
 public sealed class IssuerTask(ClusterConnector connector, TlsObjects tls, WaitPolling polling) : AsyncFrostingTask<BuildContext>
 {
     private string? existingSecretProblem;

@@ -8,6 +8,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Namespace")]
 [TaskDescription("Create the registry's namespace, labelled as managed by this pipeline.")]
 [IsDependentOn(typeof(ValidateTask))]
+[WritesToCluster]
 public sealed class NamespaceTask(ClusterConnector connector, ManifestTemplates templates) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)

@@ -10,6 +10,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Storage")]
 [TaskDescription("Create the PersistentVolumeClaim the images live on (the guide's emptyDir lost them).")]
 [IsDependentOn(typeof(NamespaceTask))]
+[WritesToCluster]
 public sealed class StorageTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
 {
     protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Storage];

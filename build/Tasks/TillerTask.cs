@@ -10,6 +10,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Tiller")]
 [TaskDescription("Install Tiller, only for a Helm 2 client (guide step 1).")]
 [IsDependentOn(typeof(HelmTask))]
+[WritesToCluster]
 public sealed class TillerTask(
     HelmInstallation installation, ClusterConnector connector, ClusterHelm helm, HelmRunner runner, ManifestTemplates templates)
     : AsyncFrostingTask<BuildContext>

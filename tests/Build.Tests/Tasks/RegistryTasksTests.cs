@@ -74,7 +74,7 @@ public sealed class RegistryTasksTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         Assert.All(Steps, task => Assert.Matches(@"Skipped: \S", run.ReportRow(task)));
-        Assert.Empty(pipeline.Server.MutatingRequests);
+        Assert.Empty(pipeline.Server.ClusterWrites);
         Assert.Equal(generation, Generation());
     }
 
@@ -90,7 +90,7 @@ public sealed class RegistryTasksTests : IAsyncLifetime
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
             ["/api/v1/namespaces/docker-registry/secrets/docker-registry-htpasswd", "/apis/apps/v1/namespaces/docker-registry/deployments/docker-registry"],
-            pipeline.Server.MutatingRequests.Select(request => request.Path));
+            pipeline.Server.ClusterWrites.Select(request => request.Path));
         Assert.NotEqual(checksum, Checksum());
         var htpasswd = Encoding.UTF8.GetString(Convert.FromBase64String(pipeline.Server.Store.Get(Secret, "docker-registry", "docker-registry-htpasswd")!["data"]!["htpasswd"]!.GetValue<string>()));
         Assert.True(Htpasswd.Verifies(Htpasswd.Parse(htpasswd)["admin"], "Changed-Passw0rd"));
@@ -106,7 +106,7 @@ public sealed class RegistryTasksTests : IAsyncLifetime
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("storage-size 5Gi is smaller than the claim docker-registry/docker-registry-data already has (10Gi): a PersistentVolumeClaim cannot shrink", run.Output);
-        Assert.Empty(pipeline.Server.MutatingRequests);
+        Assert.Empty(pipeline.Server.ClusterWrites);
         Assert.Equal("10Gi", pipeline.Server.Store.Get(Claim, "docker-registry", "docker-registry-data")!["spec"]!["resources"]!["requests"]!["storage"]!.GetValue<string>());
     }
 
@@ -124,7 +124,7 @@ public sealed class RegistryTasksTests : IAsyncLifetime
         Assert.Equal(32, generated.Length);
         Assert.Contains($"kubectl -n docker-registry get secret {RegistryCredentials.PasswordSecret} -o jsonpath='{{.data.password}}' | base64 -d", first.Output);
         Assert.DoesNotContain(generated, first.Output + second.Output);
-        Assert.Empty(pipeline.Server.MutatingRequests);
+        Assert.Empty(pipeline.Server.ClusterWrites);
     }
 
     private Task<HostRun> Deploy(string password = Password, params string[] args) =>

@@ -56,6 +56,9 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     /// <summary>The writes that changed the cluster: POST, PUT, PATCH and DELETE that were not dry runs.</summary>
     public IReadOnlyList<RecordedRequest> MutatingRequests => [.. requests.Where(request => request.Mutating)];
 
+    /// <summary>The writes to anything but the pipeline's run lock (a Lease), which every Deploy takes and gives back.</summary>
+    public IReadOnlyList<RecordedRequest> ClusterWrites => [.. MutatingRequests.Where(request => !request.Path.Contains("/leases/", StringComparison.Ordinal) && !request.Path.EndsWith("/leases", StringComparison.Ordinal))];
+
     public static async Task<EmulatedApiServer> StartAsync(ControllerBehaviour? behaviour = null)
     {
         var builder = WebApplication.CreateSlimBuilder();

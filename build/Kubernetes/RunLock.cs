@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using k8s.Models;
+using Registry.Build.Settings;
+
+namespace Registry.Build.Kubernetes;
+
+/// <summary>
+/// A coordination.k8s.io Lease in the registry's namespace, so a nightly rebuild and a manual Deploy never
+/// interleave: the second waits up to lock-timeout, then fails naming the holder. The holder renews it while it
+/// runs and deletes it when done; a holder that dies stops renewing, and its lease expires.
+/// </summary>
+public sealed class RunLock(ClusterConnector connector, ICakeLog log) : IAsyncDisposable
+{
+    public const string Name = "registry-pipeline-lock";
+
+    /// <summary>How long a lease lives without renewal: a killed run blocks others this long at most.</summary>
+    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(60);
+
+    private CancellationTokenSource? renewal;
+    private Task? renewing;
+    private ResourceAddress? address;
+    private string? identity;
+    private KubernetesApi? api;
+
+    public async Task AcquireAsync(RegistrySettings settings, string purpose, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        api = (await connector.ConnectAsync(cancellationToken)).Api;
+        address = new ResourceAddress("coordination.k8s.io", "v1", "leases", "Lease", settings.Namespace, Name);
+        identity = $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} ({purpose})";
+        await EnsureNamespaceAsync(api, settings, cancellationToken);
+
+        var started = DateTimeOffset.UtcNow;
+        string? announced = null;
+        while (true)
+        {
+            var lease = await api.GetAsync(address, cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            try
+            {
+                if (lease is null)
+                {
+                    await api.CreateAsync(address, Lease(null, now, now), dryRun: false, cancellationToken);
+                    break;
+                }
+
+                var holder = lease["spec"]?["holderIdentity"]?.GetValue<string>();
+                var renewed = Time(lease["spec"]?["renewTime"]);
+                var seconds = lease["spec"]?["leaseDurationSeconds"]?.GetValue<int>() ?? (int)Duration.TotalSeconds;
+                if (holder is null || renewed + TimeSpan.FromSeconds(seconds) < now)
+                {
+                    if (holder is not null)
+                    {
+                        log.Warning($"Taking over the run lock of {holder}: it was last renewed at {renewed:u} and has expired (that run probably died).");
+                    }
+
+                    await api.ReplaceAsync(address, Lease(lease["metadata"]!["resourceVersion"]!.GetValue<string>(), now, now), cancellationToken);
+                    break;
+                }
+
+                var since = Time(lease["spec"]?["acquireTime"]);
+                if (now - started >= settings.LockTimeout)
+                {
+                    throw new CakeException(
+                        $"Another run holds the lock on {settings.Namespace}: {holder}, since {since:u} (last renewed {renewed:u}). " +
+                        $"Waited {Settings.Duration.Format(settings.LockTimeout)} (lock-timeout). Run again when it is done; nothing was changed.");
+                }
+
+                if (announced != holder)
+                {
+                    log.Information($"Waiting for the run lock on {settings.Namespace}, held by {holder} since {since:u}...");
+                    announced = holder;
+                }
+            }
+            catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Conflict)
+            {
+                // Another run took it between our read and our write: read again.
+            }
+
+            await Task.Delay(poll, cancellationToken);
+        }
+
+        log.Verbose($"Holding the run lock {settings.Namespace}/{Name} as {identity}.");
+        renewal = new CancellationTokenSource();
+        renewing = RenewAsync(renewal.Token);
+    }
+
+    /// <summary>Stops renewing and deletes the lease if it is still this run's.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (renewal is null || api is null || address is null)
+        {
+            return;
+        }
+
+        await renewal.CancelAsync();
+        try
+        {
+            await renewing!;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        renewal.Dispose();
+        renewal = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var lease = await api.GetAsync(address, timeout.Token);
+        if (lease?["spec"]?["holderIdentity"]?.GetValue<string>() == identity)
+        {
+            await api.DeleteAsync(address, timeout.Token);
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await Task.Delay(Duration / 3, cancellationToken);
+            try
+            {
+                var lease = await api!.GetAsync(address!, cancellationToken);
+                if (lease?["spec"]?["holderIdentity"]?.GetValue<string>() != identity)
+                {
+                    log.Error($"The run lock was taken by {lease?["spec"]?["holderIdentity"] ?? "nobody"}; another run may now interleave with this one.");
+                    return;
+                }
+
+                lease!["spec"]!["renewTime"] = Format(DateTimeOffset.UtcNow);
+                await api.ReplaceAsync(address!, lease, cancellationToken);
+            }
+            catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException)
+            {
+                log.Warning($"Renewing the run lock failed ({exception.Message}); trying again.");
+            }
+        }
+    }
+
+    private JsonObject Lease(string? resourceVersion, DateTimeOffset acquired, DateTimeOffset renewed)
+    {
+        var metadata = new JsonObject
+        {
+            ["name"] = Name,
+            ["namespace"] = address!.Namespace,
+            ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "registry-pipeline" },
+        };
+        if (resourceVersion is not null)
+        {
+            metadata["resourceVersion"] = resourceVersion;
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "coordination.k8s.io/v1",
+            ["kind"] = "Lease",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject
+            {
+                ["holderIdentity"] = identity,
+                ["leaseDurationSeconds"] = (int)Duration.TotalSeconds,
+                ["acquireTime"] = Format(acquired),
+                ["renewTime"] = Format(renewed),
+            },
+        };
+    }
+
+    // The lease lives in the registry's namespace, which the first Deploy has to create before anything else.
+    private static async Task EnsureNamespaceAsync(KubernetesApi api, RegistrySettings settings, CancellationToken cancellationToken)
+    {
+        if (await api.GetAsync(ResourceAddress.For<V1Namespace>(null, settings.Namespace), cancellationToken) is null)
+        {
+            await api.CreateAsync(
+                ResourceAddress.For<V1Namespace>(null, settings.Namespace),
+                new JsonObject
+                {
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Namespace",
+                    ["metadata"] = new JsonObject { ["name"] = settings.Namespace, ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "registry-pipeline" } },
+                },
+                dryRun: false,
+                cancellationToken);
+        }
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Time(JsonNode? node) =>
+        node?.GetValue<string>() is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : DateTimeOffset.MinValue;
+}
