@@ -21,6 +21,9 @@ public sealed class ClusterHelm(ClusterConnector connector, HelmInstallation ins
         runner.UpgradeInstall(helm, await SettingsAsync(cancellationToken), release, settings.WaitTimeout);
     }
 
+    public async Task UninstallAsync(string release, string ns, CancellationToken cancellationToken) =>
+        runner.Uninstall(installation.Client!, await SettingsAsync(cancellationToken), release, ns);
+
     public async Task<HelmSettings> SettingsAsync(CancellationToken cancellationToken)
     {
         var cluster = await connector.ConnectAsync(cancellationToken);

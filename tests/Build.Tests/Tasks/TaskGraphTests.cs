@@ -87,23 +87,6 @@ public sealed class TaskGraphTests
         Assert.All(GuideSteps, task => Assert.Null(run.ReportRow(task)));
     }
 
-    public static TheoryData<string> StepsNotAvailableYet() =>
-    [
-        "Plan",
-    ];
-
-    [Theory]
-    [MemberData(nameof(StepsNotAvailableYet))]
-    public async Task A_step_whose_work_is_not_there_yet_fails_and_never_reports_success(string task)
-    {
-        var run = await Run($"--target={task}", "--exclusive", "--host=registry.example.com");
-
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains($"{task} is not available yet", run.Output);
-        Assert.Contains("Nothing was changed by this step.", run.Output);
-        Assert.Contains("Failed", run.ReportRow(task));
-    }
-
     [Fact]
     public async Task The_smoke_test_is_skipped_with_the_reason_when_turned_off()
     {
