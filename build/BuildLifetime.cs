@@ -1,5 +1,6 @@
 using Cake.Core;
 using Cake.Common.Diagnostics;
+using Registry.Build.Ci;
 using Registry.Build.Diagnostics;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
@@ -12,12 +13,16 @@ namespace Registry.Build;
 /// Stops a run with bad settings before its first task, so nothing reaches a cluster; after a failed run,
 /// collects what the cluster can tell about why.
 /// </summary>
-public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary) : FrostingLifetime<BuildContext>
 {
+    private string target = string.Empty;
+
     private static readonly TimeSpan DiagnosticsTimeout = TimeSpan.FromMinutes(1);
 
     public override void Setup(BuildContext context, ISetupContext info)
     {
+        target = info.TargetTask.Name;
+        MaskSecrets(context);
         var deploying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(ValidateTask)));
         var onlySmokeTest = info.TasksToExecute.Select(task => task.Name).SequenceEqual([TaskInfo.NameOf(typeof(SmokeTestTask))]);
         var destroying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(DestroyTask)));
@@ -45,6 +50,26 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
     }
 
+    // Before anything could print them: the CI then hides them wherever they would appear.
+    private static void MaskSecrets(BuildContext context)
+    {
+        CiLog.Mask(context, context.Settings.Password);
+        if (context.Settings.UsersFile is { } usersFile && File.Exists(usersFile.FullPath))
+        {
+            try
+            {
+                foreach (var user in Registry.UsersFile.Read(usersFile.FullPath))
+                {
+                    CiLog.Mask(context, user.Password);
+                }
+            }
+            catch (CakeException)
+            {
+                // The file's problems are reported where it is read for real.
+            }
+        }
+    }
+
     private static readonly HashSet<string> WritingTasks = typeof(BuildLifetime).Assembly.GetTypes()
         .Where(type => type.GetCustomAttributes(typeof(WritesToClusterAttribute), false).Length > 0)
         .Select(TaskInfo.NameOf)
@@ -52,6 +77,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        var url = context.Settings.RegistryUrl ?? (context.Settings.Host is { } host ? $"https://{host}" : null);
+        CiLog.Summary(context, summary.Markdown($"Registry pipeline: {target} {(info.Successful ? "succeeded" : "failed")}", url), context.Settings.Artifacts);
+
         try
         {
             runLock.DisposeAsync().AsTask().GetAwaiter().GetResult();

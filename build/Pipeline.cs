@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Registry.Build.Ci;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 using Registry.Build.Manifests;
@@ -23,6 +24,7 @@ public static class Pipeline
     public static CakeHost Create() => new CakeHost()
         .UseContext<BuildContext>()
         .UseLifetime<BuildLifetime>()
+        .UseTaskLifetime<CiTaskLifetime>()
         .UseDefaultTarget(DefaultTarget)
         .AddAssembly(typeof(Pipeline).Assembly)
         .ConfigureServices(services => services
@@ -47,5 +49,6 @@ public static class Pipeline
             .AddSingleton<RegistryDeployment>()
             .AddSingleton<DockerRunner>()
             .AddSingleton<SkopeoRunner>()
-            .AddSingleton<RunLock>());
+            .AddSingleton<RunLock>()
+            .AddSingleton<RunSummary>());
 }

@@ -25,6 +25,7 @@ public sealed class CakeHost
     private readonly List<Action<IServiceCollection>> configurations = [];
     private Type contextType = typeof(FrostingContext);
     private Type? lifetimeType;
+    private Type? taskLifetimeType;
     private string defaultTarget = "Default";
 
     public CakeHost UseContext<TContext>()
@@ -38,6 +39,13 @@ public sealed class CakeHost
         where TLifetime : class, IFrostingLifetime
     {
         lifetimeType = typeof(TLifetime);
+        return this;
+    }
+
+    public CakeHost UseTaskLifetime<TLifetime>()
+        where TLifetime : class, IFrostingTaskLifetime
+    {
+        taskLifetimeType = typeof(TLifetime);
         return this;
     }
 
@@ -165,6 +173,13 @@ public sealed class CakeHost
 
     private void RegisterLifetime(IServiceProvider services, ICakeEngine engine, ICakeContext context, bool exclusive)
     {
+        if (taskLifetimeType is not null)
+        {
+            var taskLifetime = (IFrostingTaskLifetime)services.GetRequiredService(taskLifetimeType);
+            engine.RegisterTaskSetupAction(info => taskLifetime.Setup(context, info));
+            engine.RegisterTaskTeardownAction(info => taskLifetime.Teardown(context, info));
+        }
+
         if (lifetimeType is null)
         {
             return;
@@ -276,6 +291,11 @@ public sealed class CakeHost
         if (lifetimeType is not null)
         {
             services.TryAddSingleton(lifetimeType);
+        }
+
+        if (taskLifetimeType is not null)
+        {
+            services.TryAddSingleton(taskLifetimeType);
         }
 
         foreach (var type in taskTypes)

@@ -18,6 +18,8 @@ public sealed class RegistryDeployment(ClusterConnector connector, RegistryManif
 
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
         credentials = await RegistryCredentials.ResolveAsync(context.Settings, api, context.Cancellation);
+        Ci.CiLog.Mask(context, credentials.HttpSecret);
+        Ci.CiLog.Mask(context, credentials.GeneratedLogin?.Password);
         if (credentials.PasswordIsNew)
         {
             // Never the password itself: where to read it, for whoever may.

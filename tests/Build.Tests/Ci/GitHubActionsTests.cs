@@ -1,0 +1,90 @@
+using Registry.Build.Registry;
+using Registry.Build.Tests.Fixtures;
+using Registry.Build.Tests.Fixtures.Kubernetes;
+using Registry.Build.Workspace;
+
+namespace Registry.Build.Tests.Ci;
+
+/// <summary>A whole Deploy through build.sh, as a GitHub Actions job runs it, against an emulated cluster.</summary>
+public sealed class GitHubActionsTests : IAsyncLifetime
+{
+    private const string Password = "GitHub-Actions-Passw0rd";
+    private EmulatedCluster cluster = null!;
+    private RealRegistry backend = null!;
+
+    public async Task InitializeAsync()
+    {
+        cluster = await EmulatedCluster.StartAsync();
+        SeededState.IngressNginx(cluster.Server, PipelineOnCluster.LoadBalancerAddress);
+        SeededState.CertManager(cluster.Server);
+        backend = await RealRegistry.StartAsync(
+            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp\nhttp:\n  addr: :5000\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: /auth/htpasswd\n",
+            Htpasswd.Build([new Credential("admin", new Build.Settings.Secret("x"))], null, 10));
+        cluster.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await backend.DisposeAsync();
+        await cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Secrets_are_masked_before_anything_groups_are_balanced_a_summary_is_written_and_the_password_shows_nowhere()
+    {
+        var summary = Path.Combine(cluster.Directory, "step-summary.md");
+        var artifacts = Path.Combine(cluster.Directory, "artifacts");
+
+        var run = await Command.Run(
+            "/bin/bash",
+            [Path.Combine(SourceTree.Root.FullPath, "build.sh"), "--host=registry.example.com", "--smoke-test=false", $"--kubeconfig={cluster.Kubeconfig}", $"--artifacts={artifacts}"],
+            cluster.Directory,
+            new Dictionary<string, string?>
+            {
+                ["GITHUB_ACTIONS"] = "true",
+                ["GITHUB_STEP_SUMMARY"] = summary,
+                ["REGISTRY_PASSWORD"] = Password,
+                ["HOME"] = cluster.Directory,
+                ["TF_BUILD"] = null,
+            });
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        var lines = run.Output.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        var masks = lines.Select((line, index) => (line, index)).Where(entry => entry.line.StartsWith("::add-mask::", StringComparison.Ordinal)).ToList();
+        var firstGroup = lines.FindIndex(line => line.StartsWith("::group::", StringComparison.Ordinal));
+        Assert.Contains(masks, mask => mask.line == $"::add-mask::{Password}");
+        Assert.True(masks.Count >= 2, "the generated http.secret is masked too");
+        Assert.True(masks.First(mask => mask.line.EndsWith(Password, StringComparison.Ordinal)).index < firstGroup, "the password was masked after the first group began");
+
+        var depth = 0;
+        foreach (var line in lines)
+        {
+            depth += line.StartsWith("::group::", StringComparison.Ordinal) ? 1 : line.StartsWith("::endgroup::", StringComparison.Ordinal) ? -1 : 0;
+            Assert.InRange(depth, 0, 1);
+        }
+
+        Assert.Equal(0, depth);
+        Assert.Contains("::group::Workload", lines);
+        var page = await File.ReadAllTextAsync(summary);
+        Assert.Contains("## Registry pipeline: Deploy succeeded", page);
+        Assert.Contains("Registry: https://registry.example.com", page);
+        Assert.Matches(@"\| Rollout \| [\d:.]+ \| Executed \|", page);
+
+        Assert.All(lines.Where(line => !line.StartsWith("::add-mask::", StringComparison.Ordinal)), line => Assert.DoesNotContain(Password, line));
+        Assert.DoesNotContain(Password, run.Error);
+        Assert.All(Directory.EnumerateFiles(artifacts, "*", SearchOption.AllDirectories), file => Assert.DoesNotContain(Password, File.ReadAllText(file)));
+    }
+
+    [Fact]
+    public async Task A_failed_step_becomes_an_error_annotation()
+    {
+        var run = await Command.Run(
+            "/bin/bash",
+            [Path.Combine(SourceTree.Root.FullPath, "build.sh"), "--target=IngressController", "--host=registry.example.com", "--ingress-controller=existing", "--ingress-class=haproxy", $"--kubeconfig={cluster.Kubeconfig}"],
+            cluster.Directory,
+            new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = "true", ["HOME"] = cluster.Directory, ["TF_BUILD"] = null, ["GITHUB_STEP_SUMMARY"] = Path.Combine(cluster.Directory, "summary.md") });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("::error title=IngressController failed::ingress-controller is existing, but there is no IngressClass haproxy.", run.Output);
+    }
+}
