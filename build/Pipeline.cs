@@ -30,6 +30,7 @@ public static class Pipeline
         .ConfigureServices(services => services
             .AddSingleton<IHelpSection, SettingsHelp>()
             .AddSingleton<DebianPackages>()
+            .AddSingleton<NpmPackages>()
             .AddSingleton(provider => provider.GetRequiredService<BuildContext>().Settings)
             .AddSingleton(RetryOptions.Default)
             .AddSingleton(WaitPolling.Default)

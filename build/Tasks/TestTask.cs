@@ -11,12 +11,13 @@ using Registry.Build.Workspace;
 namespace Registry.Build.Tasks;
 
 [TaskName("Test")]
-[TaskDescription("Install what the tests need (the real Debian docker-registry), then run every test.")]
-public sealed class TestTask(DebianPackages packages) : FrostingTask<BuildContext>
+[TaskDescription("Install what the tests need (the real Debian docker-registry, the workflow validator), then run every test.")]
+public sealed class TestTask(DebianPackages packages, NpmPackages npm) : FrostingTask<BuildContext>
 {
     public override void Run(BuildContext context)
     {
         packages.EnsureInstalled(context, "docker-registry", new FilePath("/usr/bin/docker-registry"));
+        npm.EnsureInstalled(context, "@action-validator/cli@0.6.0", "action-validator");
 
         var results = context.Settings.Artifacts.Combine("test-results");
         context.CleanDirectory(results);

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Registry.Build.Manifests;
+using Registry.Build.Testing;
+using Registry.Build.Tests.Fixtures;
+using Registry.Build.Workspace;
+
+namespace Registry.Build.Tests.Ci;
+
+/// <summary>The CI definitions users copy: valid, and running the pipeline the way the README says.</summary>
+public sealed class WorkflowFilesTests
+{
+    private static readonly string Root = SourceTree.Root.FullPath;
+
+    [Theory]
+    [InlineData(".github/workflows/ci.yml")]
+    [InlineData(".github/workflows/nightly.yml")]
+    public async Task Each_github_workflow_passes_the_action_validator(string workflow)
+    {
+        var validator = NpmPackages.Prefix.Combine("node_modules/.bin").CombineWithFilePath("action-validator").FullPath;
+        Assert.True(File.Exists(validator),
+            $"{validator} is missing: ./build.sh --target=Test installs it (npm install --prefix .build/npm @action-validator/cli@0.6.0).");
+
+        var run = await Command.Run(validator, [Path.Combine(Root, workflow)], Root);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+    }
+
+    [Fact]
+    public void The_ci_workflow_tests_then_deploys_to_kind_twice_and_fails_unless_the_second_run_changed_nothing()
+    {
+        var jobs = Load(".github/workflows/ci.yml")["jobs"]!.AsObject();
+        var test = Runs(jobs["test"]!);
+        var e2e = Runs(jobs["e2e"]!);
+
+        Assert.Contains("./build.sh --target=Test", test);
+        Assert.Contains(jobs["e2e"]!["steps"]!.AsArray(), step => step!["uses"]?.GetValue<string>().StartsWith("helm/kind-action", StringComparison.Ordinal) == true);
+        Assert.Equal(2, e2e.Count(command => command.Contains("--target=Deploy", StringComparison.Ordinal)));
+        Assert.Contains(e2e, command => command.Contains("--target=Plan", StringComparison.Ordinal) && command.Contains("--detailed-exitcode=true", StringComparison.Ordinal));
+        Assert.Contains(e2e, command => command.Contains("created|updated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_nightly_workflow_destroys_deploys_and_checks_for_drift_with_the_kubeconfig_from_a_secret()
+    {
+        var nightly = Load(".github/workflows/nightly.yml");
+        var commands = Runs(nightly["jobs"]!["rebuild"]!);
+
+        Assert.NotNull(nightly["on"]!["schedule"]);
+        Assert.Equal(
+            ["--target=Destroy --confirm=true", "--target=Deploy", "--target=Plan --detailed-exitcode=true"],
+            commands.Where(command => command.StartsWith("./build.sh", StringComparison.Ordinal)).Select(command => command["./build.sh ".Length..]));
+        Assert.Contains("secrets.KUBECONFIG", File.ReadAllText(Path.Combine(Root, ".github/workflows/nightly.yml")));
+    }
+
+    [Fact]
+    public void Azure_pipelines_has_the_test_deploy_and_smoke_stages_and_passes_secrets_only_through_the_environment()
+    {
+        var pipeline = Load("azure-pipelines.yml");
+        var stages = pipeline["stages"]!.AsArray().Select(stage => stage!["stage"]!.GetValue<string>()).ToList();
+        var steps = pipeline["stages"]!.AsArray()
+            .SelectMany(stage => stage!["jobs"]!.AsArray())
+            .SelectMany(job => job!["steps"]!.AsArray())
+            .OfType<JsonObject>()
+            .ToList();
+
+        Assert.Equal(["Test", "Deploy", "Smoke"], stages);
+        Assert.Contains(steps, step => step["script"]?.GetValue<string>() == "./build.sh --target=Test");
+        Assert.Contains(steps, step => step["task"]?.GetValue<string>() == "PublishTestResults@2");
+        Assert.All(steps.Where(step => step["script"] is not null), step => Assert.DoesNotContain("RegistryPassword", step["script"]!.GetValue<string>()));
+        Assert.Contains(steps, step => step["env"]?["REGISTRY_PASSWORD"]?.GetValue<string>() == "$(RegistryPassword)");
+    }
+
+    private static JsonObject Load(string file) => YamlToJson.Documents(File.ReadAllText(Path.Combine(Root, file)))[0].AsObject();
+
+    private static List<string> Runs(JsonNode job) => job["steps"]!.AsArray()
+        .Select(step => step!["run"]?.GetValue<string>())
+        .OfType<string>()
+        .SelectMany(run => run.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        .ToList();
+}
