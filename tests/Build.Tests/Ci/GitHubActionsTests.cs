@@ -76,6 +76,28 @@ public sealed class GitHubActionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_azure_pipelines_tasks_are_groups_secrets_are_secret_variables_and_a_failure_is_a_logissue()
+    {
+        var run = await Command.Run(
+            "/bin/bash",
+            [Path.Combine(SourceTree.Root.FullPath, "build.sh"), "--target=IngressController", "--host=registry.example.com", "--ingress-controller=existing", "--ingress-class=haproxy", $"--kubeconfig={cluster.Kubeconfig}"],
+            cluster.Directory,
+            new Dictionary<string, string?>
+            {
+                ["TF_BUILD"] = "True", ["GITHUB_ACTIONS"] = null, ["HOME"] = cluster.Directory, ["REGISTRY_PASSWORD"] = Password,
+                ["AGENT_NAME"] = "test-agent", ["BUILD_ARTIFACTSTAGINGDIRECTORY"] = Path.Combine(cluster.Directory, "staging"),
+            });
+
+        var lines = run.Output.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("##[group]IngressController", lines);
+        Assert.Equal(lines.Count(line => line.StartsWith("##[group]", StringComparison.Ordinal)), lines.Count(line => line.StartsWith("##[endgroup]", StringComparison.Ordinal)));
+        Assert.Contains(lines, line => line.StartsWith("##vso[task.setvariable", StringComparison.Ordinal) && line.Contains("issecret=true", StringComparison.Ordinal) && line.EndsWith(Password, StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("##vso[task.logissue type=error", StringComparison.Ordinal) && line.Contains("IngressController failed: ingress-controller is existing", StringComparison.Ordinal));
+        Assert.All(lines.Where(line => !line.StartsWith("##vso[task.setvariable", StringComparison.Ordinal)), line => Assert.DoesNotContain(Password, line));
+    }
+
+    [Fact]
     public async Task A_failed_step_becomes_an_error_annotation()
     {
         var run = await Command.Run(

@@ -118,6 +118,22 @@ public sealed class OperationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Destroy_uninstalls_the_charts_only_with_purge_prerequisites()
+    {
+        await Run();
+        File.Delete(pipeline.HelmCalls);
+
+        await Run("--target=Destroy", "--confirm=true");
+        var kept = pipeline.HelmInvocations;
+        var run = await Run("--target=Destroy", "--confirm=true", "--purge-prerequisites=true");
+
+        Assert.Empty(kept);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("uninstall cert-manager --namespace cert-manager --wait", StringComparison.Ordinal));
+        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("uninstall ingress-nginx --namespace ingress-nginx --wait", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Destroy_leaves_alone_an_object_of_the_same_name_it_did_not_create()
     {
         pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "docker-registry"}}""")!.AsObject());
