@@ -12,6 +12,13 @@ public sealed record Blob(string MediaType, string Digest, long Size, Func<Strea
     public static async Task<Blob> FromStreamAsync(string mediaType, Func<Stream> open, CancellationToken cancellationToken)
     {
         await using var stream = open();
+        var (digest, size) = await DigestAsync(stream, cancellationToken);
+        return new Blob(mediaType, digest, size, open);
+    }
+
+    /// <summary>Reads a stream to its end, hashing as it goes: the digest and the size of what was read.</summary>
+    public static async Task<(string Digest, long Size)> DigestAsync(Stream stream, CancellationToken cancellationToken)
+    {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         long size = 0;
@@ -22,7 +29,7 @@ public sealed record Blob(string MediaType, string Digest, long Size, Func<Strea
             size += read;
         }
 
-        return new Blob(mediaType, "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), size, open);
+        return ("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }
 
     public static string DigestOf(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));

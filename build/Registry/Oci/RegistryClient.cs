@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -97,17 +96,7 @@ public sealed class RegistryClient : IDisposable
         using var response = await SendAsync(HttpMethod.Get, $"v2/{repository}/blobs/{digest}", null, true, cancellationToken);
         await Expect(response, HttpStatusCode.OK, $"GET of blob {digest}", cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 16];
-        long size = 0;
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-            size += read;
-        }
-
-        return ("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+        return await Blob.DigestAsync(stream, cancellationToken);
     }
 
     /// <returns>False when the registry does not allow deletes (storage.delete.enabled is false).</returns>

@@ -17,9 +17,7 @@ public sealed class GitHubActionsTests : IAsyncLifetime
         cluster = await EmulatedCluster.StartAsync();
         SeededState.IngressNginx(cluster.Server, PipelineOnCluster.LoadBalancerAddress);
         SeededState.CertManager(cluster.Server);
-        backend = await RealRegistry.StartAsync(
-            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp\nhttp:\n  addr: :5000\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: /auth/htpasswd\n",
-            Htpasswd.Build([new Credential("admin", new Build.Settings.Secret("x"))], null, 10));
+        backend = await RealRegistry.AskingForLoginAsync();
         cluster.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
     }
 

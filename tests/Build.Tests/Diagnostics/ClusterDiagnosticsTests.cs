@@ -14,9 +14,7 @@ public sealed class ClusterDiagnosticsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         pipeline = await PipelineOnCluster.StartAsync(new ControllerBehaviour { RolloutStalls = true });
-        SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
-        SeededState.CertManager(pipeline.Server);
-        pipeline.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
+        pipeline.SeedPrerequisites();
         pipeline.Server.Store.Seed(JsonNode.Parse($$$"""
             {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "{{{Pod}}}", "namespace": "docker-registry"},
              "spec": {"containers": [{"name": "registry", "image": "registry:2"}]},

@@ -25,6 +25,11 @@ public sealed class RealRegistry : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>A registry that only has to ask for a login, as a deployed one does on /v2/.</summary>
+    public static Task<RealRegistry> AskingForLoginAsync() => StartAsync(
+        "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp\nhttp:\n  addr: :5000\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: /auth/htpasswd\n",
+        global::Registry.Build.Registry.Htpasswd.Build([new global::Registry.Build.Registry.Credential("admin", new global::Registry.Build.Settings.Secret("x"))], null, 10));
+
     /// <param name="tls">A server certificate and key (PEM files) to serve HTTPS with; null serves plain HTTP.</param>
     /// <param name="environment">More REGISTRY_* overrides, as a pod's environment would give them.</param>
     public static async Task<RealRegistry> StartAsync(

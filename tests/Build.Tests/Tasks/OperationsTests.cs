@@ -18,12 +18,8 @@ public sealed class OperationsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         pipeline = await PipelineOnCluster.StartAsync();
-        SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
-        SeededState.CertManager(pipeline.Server);
-        pipeline.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
-        backend = await RealRegistry.StartAsync(
-            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp\nhttp:\n  addr: :5000\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: /auth/htpasswd\n",
-            Htpasswd.Build([new Credential("admin", new Build.Settings.Secret("x"))], null, 10));
+        pipeline.SeedPrerequisites();
+        backend = await RealRegistry.AskingForLoginAsync();
         pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
     }
 

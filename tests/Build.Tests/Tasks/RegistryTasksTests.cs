@@ -19,14 +19,10 @@ public sealed class RegistryTasksTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         pipeline = await PipelineOnCluster.StartAsync();
-        SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
-        SeededState.CertManager(pipeline.Server);
-        pipeline.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
+        pipeline.SeedPrerequisites();
 
         // What the service proxy reaches: a real registry asking for a login, as the deployed one would.
-        backend = await RealRegistry.StartAsync(
-            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp\nhttp:\n  addr: :5000\nauth:\n  htpasswd:\n    realm: basic-realm\n    path: /auth/htpasswd\n",
-            Htpasswd.Build([new Credential("admin", new Build.Settings.Secret("x"))], null, 10));
+        backend = await RealRegistry.AskingForLoginAsync();
         pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
     }
 

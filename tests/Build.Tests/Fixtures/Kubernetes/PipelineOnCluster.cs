@@ -65,6 +65,14 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>A cluster that already has ingress-nginx and cert-manager, with registry.example.com pointing at it.</summary>
+    public void SeedPrerequisites()
+    {
+        SeededState.IngressNginx(Server, LoadBalancerAddress);
+        SeededState.CertManager(Server);
+        DnsRecords["registry.example.com"] = LoadBalancerAddress;
+    }
+
     public static async Task<PipelineOnCluster> StartAsync(ControllerBehaviour? behaviour = null) =>
         new(await EmulatedCluster.StartAsync(behaviour));
 
