@@ -12,8 +12,13 @@ public sealed class TaskReportPrinter(IAnsiConsole console, SkipReasons skipReas
 {
     public void Write(CakeReport report)
     {
-        if (report.IsEmpty)
+        // Setup and teardown rows only matter when they failed; a run stopped before its first task has no table.
+        var entries = report.Where(entry =>
+            entry.Category == CakeReportEntryCategory.Task || entry.ExecutionStatus == CakeTaskExecutionStatus.Failed).ToList();
+        if (entries.Count == 0)
         {
+            console.WriteLine();
+            console.WriteLine("Task report: no task ran.");
             return;
         }
 
@@ -23,9 +28,7 @@ public sealed class TaskReportPrinter(IAnsiConsole console, SkipReasons skipReas
         table.AddColumn("Status");
 
         var total = TimeSpan.Zero;
-        // Setup and teardown rows only matter when they failed.
-        foreach (var entry in report.Where(entry =>
-            entry.Category == CakeReportEntryCategory.Task || entry.ExecutionStatus == CakeTaskExecutionStatus.Failed))
+        foreach (var entry in entries)
         {
             total += entry.Duration;
             table.AddRow(
