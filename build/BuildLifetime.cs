@@ -54,19 +54,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     private static void MaskSecrets(BuildContext context)
     {
         CiLog.Mask(context, context.Settings.Password);
-        if (context.Settings.UsersFile is { } usersFile && File.Exists(usersFile.FullPath))
+        foreach (var user in context.Settings.Users ?? [])
         {
-            try
-            {
-                foreach (var user in Registry.UsersFile.Read(usersFile.FullPath))
-                {
-                    CiLog.Mask(context, user.Password);
-                }
-            }
-            catch (CakeException)
-            {
-                // The file's problems are reported where it is read for real.
-            }
+            CiLog.Mask(context, user.Password);
         }
     }
 
@@ -77,8 +67,10 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
-        var url = context.Settings.RegistryUrl ?? (context.Settings.Host is { } host ? $"https://{host}" : null);
-        CiLog.Summary(context, summary.Markdown($"Registry pipeline: {target} {(info.Successful ? "succeeded" : "failed")}", url), context.Settings.Artifacts);
+        CiLog.Summary(
+            context,
+            summary.Markdown($"Registry pipeline: {target} {(info.Successful ? "succeeded" : "failed")}", context.Settings.RegistryAddress?.ToString()),
+            context.Settings.Artifacts);
 
         try
         {
@@ -101,10 +93,10 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         try
         {
             using var timeout = new CancellationTokenSource(DiagnosticsTimeout);
-            var summary = ClusterDiagnostics.CollectAsync(cluster.Api, context.Settings, folder, timeout.Token).GetAwaiter().GetResult();
+            var findings = ClusterDiagnostics.CollectAsync(cluster.Api, context.Settings, folder, timeout.Token).GetAwaiter().GetResult();
             var heading = $"What the cluster says (details in {folder}):";
             context.Warning(heading);
-            foreach (var line in summary.DefaultIfEmpty("nothing unusual in namespace " + context.Settings.Namespace))
+            foreach (var line in findings.DefaultIfEmpty("nothing unusual in namespace " + context.Settings.Namespace))
             {
                 context.Warning("  " + line);
             }

@@ -48,6 +48,7 @@ public static class Pipeline
             .AddSingleton<MinikubeRunner>()
             .AddSingleton<RegistryManifests>()
             .AddSingleton<RegistryDeployment>()
+            .AddSingleton<DeploymentManifests>()
             .AddSingleton<DockerRunner>()
             .AddSingleton<SkopeoRunner>()
             .AddSingleton<RunLock>()

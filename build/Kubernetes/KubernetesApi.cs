@@ -15,8 +15,6 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     /// <summary>The field manager every write of this pipeline is made as, so the API server tracks what it owns.</summary>
     public const string FieldManager = "registry-pipeline";
 
-    public k8s.Kubernetes Client => client;
-
     /// <summary>The object, or null when there is none.</summary>
     public async Task<JsonObject?> GetAsync(ResourceAddress address, CancellationToken cancellationToken)
     {

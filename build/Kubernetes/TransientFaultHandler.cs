@@ -43,7 +43,7 @@ public sealed class TransientFaultHandler : DelegatingHandler
             .Build();
     }
 
-    public static bool IsTransient(HttpStatusCode status) =>
+    private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
             or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 

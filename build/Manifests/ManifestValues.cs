@@ -24,7 +24,7 @@ public static class ManifestValues
     }
 
     /// <summary>The Issuer that signs the registry's certificate in each mode.</summary>
-    public static string IssuerName(TlsMode tls) => tls switch
+    private static string IssuerName(TlsMode tls) => tls switch
     {
         TlsMode.Letsencrypt or TlsMode.LetsencryptStaging => "letsencrypt",
         TlsMode.Selfsigned => "registry-ca",

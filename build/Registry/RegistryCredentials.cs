@@ -32,9 +32,9 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
         Credential? generated = null;
         var passwordIsNew = false;
         IReadOnlyList<Credential> users;
-        if (settings.UsersFile is { } usersFile)
+        if (settings.Users is { } fromFile)
         {
-            users = UsersFile.Read(usersFile.FullPath);
+            users = fromFile;
         }
         else if (settings.Password is { } given)
         {

@@ -9,11 +9,15 @@ public sealed class RegistryDeployment(ClusterConnector connector, RegistryManif
     private RegistryObjectSet? objects;
     private RegistryCredentials? credentials;
 
-    public async Task<RegistryObjectSet> ObjectsAsync(BuildContext context)
+    public async Task<RegistryObjectSet> ObjectsAsync(BuildContext context) =>
+        objects ??= manifests.Build(context.Settings, await CredentialsAsync(context));
+
+    /// <summary>The credentials as the cluster has them (or newly made), masked in the CI log before anything else.</summary>
+    public async Task<RegistryCredentials> CredentialsAsync(BuildContext context)
     {
-        if (objects is not null)
+        if (credentials is not null)
         {
-            return objects;
+            return credentials;
         }
 
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
@@ -28,16 +32,16 @@ public sealed class RegistryDeployment(ClusterConnector connector, RegistryManif
             context.Information(where);
         }
 
-        return objects = manifests.Build(context.Settings, credentials);
+        return credentials;
     }
 
     /// <summary>A user and password that log in: the one given, the first of users-file, or the one generated and kept in the cluster.</summary>
     public async Task<Credential> LoginAsync(BuildContext context)
     {
         var settings = context.Settings;
-        if (settings.UsersFile is { } usersFile)
+        if (settings.Users is [var first, ..])
         {
-            return UsersFile.Read(usersFile.FullPath)[0];
+            return first;
         }
 
         if (settings.Password is { } password)
@@ -45,7 +49,6 @@ public sealed class RegistryDeployment(ClusterConnector connector, RegistryManif
             return new Credential(settings.User, password);
         }
 
-        await ObjectsAsync(context);
-        return credentials!.GeneratedLogin!;
+        return (await CredentialsAsync(context)).GeneratedLogin!;
     }
 }

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 
 namespace Registry.Build.Registry;
@@ -10,7 +9,4 @@ public sealed record RegistryObjectSet(
     V1PersistentVolumeClaim Storage,
     V1Deployment Workload,
     V1Service Service,
-    V1Ingress Ingress)
-{
-    public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> All => [.. Secrets, Config, Storage, Workload, Service, Ingress];
-}
+    V1Ingress Ingress);

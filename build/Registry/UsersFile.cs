@@ -1,9 +1,11 @@
-using Cake.Core;
 using Registry.Build.Settings;
 
 namespace Registry.Build.Registry;
 
-/// <summary>Several registry users from a file of <c>user:password</c> lines; blank lines and <c>#</c> comments are skipped.</summary>
+/// <summary>
+/// Several registry users from a file of <c>user:password</c> lines; blank lines and <c>#</c> comments are skipped.
+/// A problem is a <see cref="FormatException"/> naming the line, never its text: the line holds a password.
+/// </summary>
 public static class UsersFile
 {
     public static IReadOnlyList<Credential> Read(string path)
@@ -20,26 +22,25 @@ public static class UsersFile
             }
 
             var colon = text.IndexOf(':');
-            // The line holds a password: the message names the line, never its text.
             if (colon <= 0 || colon == text.Length - 1)
             {
-                throw new CakeException($"users-file {path}, line {number}: expected user:password.");
+                throw new FormatException($"line {number}: expected user:password");
             }
 
             var user = text[..colon];
             if (user.Any(character => char.IsWhiteSpace(character) || char.IsControl(character)))
             {
-                throw new CakeException($"users-file {path}, line {number}: the user name has a space or a control character.");
+                throw new FormatException($"line {number}: the user name has a space or a control character");
             }
 
             if (users.Any(existing => existing.User == user))
             {
-                throw new CakeException($"users-file {path}, line {number}: user {user} is listed twice.");
+                throw new FormatException($"line {number}: user {user} is listed twice");
             }
 
             users.Add(new Credential(user, new Secret(text[(colon + 1)..])));
         }
 
-        return users.Count > 0 ? users : throw new CakeException($"users-file {path} lists no user; expected user:password lines.");
+        return users.Count > 0 ? users : throw new FormatException("it lists no user");
     }
 }

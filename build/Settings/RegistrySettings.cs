@@ -134,6 +134,9 @@ public sealed record RegistrySettings
     /// </summary>
     public System.Text.Json.Nodes.JsonObject? RegistryConfig { get; init; }
 
+    /// <summary>The users of <c>users-file</c>, read when the settings are; null without one.</summary>
+    public IReadOnlyList<Registry.Credential>? Users { get; init; }
+
     /// <summary>From <c>$REGISTRY_PASSWORD</c> or <c>password-file</c>; null when neither is given.</summary>
     public Secret? Password { get; init; }
 
@@ -141,6 +144,10 @@ public sealed record RegistrySettings
     public IReadOnlyDictionary<string, SettingOrigin> Origins { get; init; } = new Dictionary<string, SettingOrigin>();
 
     public bool UsesAcme => Tls is TlsMode.Letsencrypt or TlsMode.LetsencryptStaging;
+
+    /// <summary>Where clients reach the registry: registry-url, else https://host; null when neither is known.</summary>
+    public Uri? RegistryAddress =>
+        RegistryUrl is { } url ? new Uri(url.TrimEnd('/') + "/") : Host is { } host ? new Uri($"https://{host}/") : null;
 }
 
 /// <summary>A setting's value as written, and where it was written.</summary>

@@ -72,7 +72,8 @@ public static class SettingsLoader
         }
 
         var password = ReadPassword(settings, layers, environment, problems);
-        return new SettingsLoadResult(settings with { Password = password, Origins = origins, RegistryConfig = registryConfig }, problems);
+        var users = ReadUsers(settings, origins, problems);
+        return new SettingsLoadResult(settings with { Password = password, Users = users, Origins = origins, RegistryConfig = registryConfig }, problems);
     }
 
     private static Layer? SettingsFileLayer(
@@ -256,6 +257,27 @@ public static class SettingsLoader
         }
 
         return null;
+    }
+
+    private static IReadOnlyList<Registry.Credential>? ReadUsers(
+        RegistrySettings settings, Dictionary<string, SettingOrigin> origins, List<SettingProblem> problems)
+    {
+        if (settings.UsersFile is not { } file || !File.Exists(file.FullPath))
+        {
+            // A missing file is the validator's "cannot be read".
+            return null;
+        }
+
+        try
+        {
+            return Registry.UsersFile.Read(file.FullPath);
+        }
+        catch (Exception exception) when (exception is FormatException or IOException or UnauthorizedAccessException)
+        {
+            var origin = origins["users-file"];
+            problems.Add(new SettingProblem("users-file", origin.Text, origin.Source, $"cannot be used ({exception.Message}); expected a file of user:password lines"));
+            return null;
+        }
     }
 
     private static int EditDistance(string a, string b)

@@ -1,13 +1,8 @@
 using Cake.Common.Diagnostics;
-using k8s;
-using k8s.Models;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Manifests;
 using Registry.Build.Prerequisites;
 using Registry.Build.Registry;
-using Registry.Build.Settings;
-using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
 
@@ -15,7 +10,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Show what Deploy would create or change, and write nothing.")]
 [IsDependentOn(typeof(ValidateTask))]
 public sealed class PlanTask(
-    ClusterConnector connector, ClusterPrerequisites prerequisites, ManifestTemplates templates, TlsObjects tls, RegistryManifests registry, RunOutcome outcome)
+    ClusterConnector connector, ClusterPrerequisites prerequisites, RegistryDeployment registry, DeploymentManifests manifests, RunOutcome outcome)
     : AsyncFrostingTask<BuildContext>
 {
     /// <summary>The exit code of a plan with changes pending, with detailed-exitcode=true.</summary>
@@ -24,22 +19,8 @@ public sealed class PlanTask(
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
-        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
-        var applier = new ObjectApplier(api, context.Log);
-        var credentials = await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation);
-        var objects = registry.Build(settings, credentials);
-        var steps = new List<(string Task, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects)>
-        {
-            ("Namespace", [templates.Load<V1Namespace>("namespace.yaml", ManifestValues.From(settings))]),
-            ("Issuer", tls.IssuerChain(settings)),
-            ("Certificate", settings.Tls == TlsMode.ExistingSecret ? [] : [tls.RegistryCertificate(settings)]),
-            ("Credentials", objects.Secrets),
-            ("RegistryConfig", [objects.Config]),
-            ("Storage", [objects.Storage]),
-            ("Workload", [objects.Workload]),
-            ("Service", [objects.Service]),
-            ("Ingress", [objects.Ingress]),
-        };
+        var applier = new ObjectApplier((await connector.ConnectAsync(context.Cancellation)).Api, context.Log);
+        var steps = manifests.Build(settings, await registry.CredentialsAsync(context));
 
         var lines = new List<string>();
         var tasks = new List<string>();

@@ -2,21 +2,17 @@ using System.Text.Json.Nodes;
 using Cake.Common.Diagnostics;
 using Cake.Common.IO;
 using Cake.Core;
-using k8s;
-using k8s.Models;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 using Registry.Build.Manifests;
 using Registry.Build.Registry;
-using Registry.Build.Settings;
-using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Render")]
 [TaskDescription("Write every manifest to the artifacts folder without touching a cluster.")]
 [IsDependentOn(typeof(ValidateTask))]
-public sealed class RenderTask(ClusterConnector connector, ManifestTemplates templates, TlsObjects tls, RegistryManifests registry)
+public sealed class RenderTask(ClusterConnector connector, DeploymentManifests manifests)
     : AsyncFrostingTask<BuildContext>
 {
     public const string Redacted = "<redacted: render with --render-secrets=true to write it>";
@@ -26,17 +22,7 @@ public sealed class RenderTask(ClusterConnector connector, ManifestTemplates tem
         var settings = context.Settings;
         var api = await ClusterIfAnyAsync(context);
         var credentials = await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation);
-        var objects = new List<IKubernetesObject<V1ObjectMeta>>
-        {
-            templates.Load<V1Namespace>("namespace.yaml", ManifestValues.From(settings)),
-        };
-        objects.AddRange(tls.IssuerChain(settings));
-        if (settings.Tls != TlsMode.ExistingSecret)
-        {
-            objects.Add(tls.RegistryCertificate(settings));
-        }
-
-        objects.AddRange(registry.Build(settings, credentials).All);
+        var objects = manifests.Build(settings, credentials).SelectMany(step => step.Objects).ToList();
 
         var folder = settings.Artifacts.Combine("manifests");
         context.CleanDirectory(folder);

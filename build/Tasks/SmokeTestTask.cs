@@ -21,8 +21,8 @@ public sealed class SmokeTestTask(RegistryDeployment registry, DockerRunner dock
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
-        var url = new Uri((settings.RegistryUrl ?? $"https://{settings.Host}").TrimEnd('/') + "/");
-        if (settings.RegistryUrl is not null && settings.Password is null && settings.UsersFile is null)
+        var url = settings.RegistryAddress!;
+        if (settings.RegistryUrl is not null && settings.Password is null && settings.Users is null)
         {
             throw new CakeException($"SmokeTest against {url} needs user {settings.User}'s password: set $REGISTRY_PASSWORD or --password-file.");
         }

@@ -29,8 +29,7 @@ public sealed class StatusTask(ClusterConnector connector) : AsyncFrostingTask<B
                 : $"/v2/ through the service proxy: {status} (expected 401 with a Basic challenge)");
         }
 
-        var url = settings.RegistryUrl ?? (settings.Host is { } host ? $"https://{host}" : null);
-        if (url is not null)
+        if (settings.RegistryAddress is { } url)
         {
             lines.Add($"registry URL: {url}");
         }

@@ -7,17 +7,11 @@ namespace Registry.Build.Registry.Oci;
 public sealed class RegistryApiException(string what, HttpStatusCode status, string body)
     : Exception($"{what}: the registry answered {(int)status} {status}{Describe(body)}")
 {
-    public HttpStatusCode Status { get; } = status;
-
-    public IReadOnlyList<string> Codes { get; } = CodesIn(body);
-
     private static string Describe(string body)
     {
         var errors = ErrorsIn(body);
         return errors.Count == 0 ? string.Empty : ": " + string.Join("; ", errors.Select(error => $"{error.Code} {error.Message}"));
     }
-
-    private static IReadOnlyList<string> CodesIn(string body) => ErrorsIn(body).Select(error => error.Code).ToList();
 
     private static List<(string Code, string Message)> ErrorsIn(string body)
     {

@@ -12,8 +12,6 @@ public sealed class RegistryTrust(X509Certificate2? privateCa, bool skipVerify)
     /// <summary>Why the last certificate was refused, for the message that says how to fix it.</summary>
     public string? LastRefusal { get; private set; }
 
-    public bool SkipVerify => skipVerify;
-
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (skipVerify || errors == SslPolicyErrors.None)

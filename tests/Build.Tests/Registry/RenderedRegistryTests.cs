@@ -30,7 +30,7 @@ public sealed class RenderedRegistryTests : IDisposable
     public async Task Every_user_of_a_users_file_can_log_in()
     {
         var users = directory.Write("users", "# the team\nalice:first-Secret-1\n\nbob:second:with:colons\n");
-        var settings = new RegistrySettings { Host = "registry.example.com", UsersFile = new Cake.Core.IO.FilePath(users) };
+        var settings = new RegistrySettings { Host = "registry.example.com", Users = UsersFile.Read(users) };
         await using var registry = await Start(settings);
 
         Assert.Equal(HttpStatusCode.OK, await Catalog(registry, "alice", "first-Secret-1"));
@@ -85,7 +85,7 @@ public sealed class RenderedRegistryTests : IDisposable
     {
         var users = directory.Write("users", content);
 
-        var error = Assert.ThrowsAny<Exception>(() => UsersFile.Read(users));
+        var error = Assert.Throws<FormatException>(() => UsersFile.Read(users));
 
         Assert.Contains(line == 0 ? "lists no user" : $"line {line}", error.Message);
         Assert.DoesNotContain("other", error.Message);

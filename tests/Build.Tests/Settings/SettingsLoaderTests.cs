@@ -141,6 +141,20 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_users_file_is_read_with_the_settings_and_a_broken_one_is_a_problem_naming_the_line_not_the_password()
+    {
+        var good = directory.Write("users", "alice:pw-1\nbob:pw-2\n");
+        var broken = directory.Write("broken", "alice:pw-1\nbob-without-colon-Secret\n");
+
+        var loaded = Load(new() { ["users-file"] = good });
+        var problem = Assert.Single(Load(new() { ["users-file"] = broken }).Problems).ToString();
+
+        Assert.Equal(["alice", "bob"], loaded.Settings.Users!.Select(user => user.User));
+        Assert.Equal($"users-file: '{broken}' (from the command line) cannot be used (line 2: expected user:password); expected a file of user:password lines", problem);
+        Assert.DoesNotContain("Secret", problem.Replace(broken, string.Empty));
+    }
+
+    [Fact]
     public void The_password_comes_from_REGISTRY_PASSWORD_and_never_shows_when_formatted()
     {
         var loaded = Load(environment: new() { ["REGISTRY_PASSWORD"] = "s3cret-Value" });
@@ -210,7 +224,7 @@ public sealed class SettingsLoaderTests : IDisposable
         var type when type == typeof(IngressController) => ("traefik", "existing", "traefik"),
         var type when type == typeof(TlsMode) => ("letsencrypt", "existing-secret", "letsencrypt-staging"),
         var type when type == typeof(Cake.Core.IO.FilePath) =>
-            (directory.Write("from-file", "a\n"), directory.Write("from-environment", "b\n"), directory.Write("from-command-line", "c\n")),
+            (directory.Write("from-file", "a:1\n"), directory.Write("from-environment", "b:2\n"), directory.Write("from-command-line", "c:3\n")),
         var type when type == typeof(Cake.Core.IO.DirectoryPath) => ("/from/file", "/from/environment", "/from/command-line"),
         var type when setting.Name.EndsWith("version") => ("v1.2.3", "v1.2.4", "v1.2.5"),
         _ => ("from-file", "from-environment", "from-command-line"),
