@@ -72,8 +72,6 @@ public sealed class CakeHost
         return this;
     }
 
-    public int Run(IEnumerable<string> args) => RunAsync(args).GetAwaiter().GetResult();
-
     public async Task<int> RunAsync(IEnumerable<string> args)
     {
         CommandLine commandLine;

@@ -50,18 +50,6 @@ public sealed class ObjectApplier(KubernetesApi api, ICakeLog log)
         }
     }
 
-    /// <summary>Applies in order, stopping at the first failure so that nothing depending on it is written.</summary>
-    public async Task<IReadOnlyList<ApplyResult>> ApplyAllAsync(IEnumerable<IKubernetesObject<V1ObjectMeta>> items, CancellationToken cancellationToken)
-    {
-        var results = new List<ApplyResult>();
-        foreach (var item in items)
-        {
-            results.Add(await ApplyAsync(item, cancellationToken));
-        }
-
-        return results;
-    }
-
     /// <summary>What <see cref="ApplyAsync"/> would do, with one read and no write.</summary>
     public async Task<ApplyResult> PlanAsync(IKubernetesObject<V1ObjectMeta> item, CancellationToken cancellationToken)
     {

@@ -13,21 +13,10 @@ public sealed class OperationsTests : IAsyncLifetime
     private static readonly ResourceType Deployment = ResourceCatalogue.OfKind("apps/v1", "Deployment");
     private readonly Dictionary<string, string> password = new() { ["REGISTRY_PASSWORD"] = "Operations-Passw0rd" };
     private PipelineOnCluster pipeline = null!;
-    private RealRegistry backend = null!;
 
-    public async Task InitializeAsync()
-    {
-        pipeline = await PipelineOnCluster.StartAsync();
-        pipeline.SeedPrerequisites();
-        backend = await RealRegistry.AskingForLoginAsync();
-        pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
-    }
+    public async Task InitializeAsync() => pipeline = await PipelineOnCluster.ReadyForDeployAsync();
 
-    public async Task DisposeAsync()
-    {
-        await backend.DisposeAsync();
-        await pipeline.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await pipeline.DisposeAsync();
 
     [Fact]
     public async Task Plan_on_an_empty_cluster_lists_what_deploy_would_create_and_writes_nothing()

@@ -71,7 +71,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         Assert.All(Steps, task => Assert.Matches(@"Skipped: \S", run.ReportRow(task)));
-        Assert.Contains("Skipped: namespace docker-registry exists and is labelled as managed by this pipeline", run.ReportRow("Namespace"));
+        Assert.Contains("Skipped: Namespace docker-registry is as this pipeline sets it", run.ReportRow("Namespace"));
         Assert.Contains("Skipped: Issuer docker-registry/selfsigned, Certificate docker-registry/registry-ca, Issuer docker-registry/registry-ca are Ready", run.ReportRow("Issuer"));
         Assert.Contains("Skipped: Certificate docker-registry/docker-registry-tls-certificate is Ready for registry.example.com", run.ReportRow("Certificate"));
         Assert.Empty(pipeline.Server.ClusterWrites);

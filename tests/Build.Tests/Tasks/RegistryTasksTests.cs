@@ -14,23 +14,10 @@ public sealed class RegistryTasksTests : IAsyncLifetime
     private static readonly ResourceType Deployment = ResourceCatalogue.OfKind("apps/v1", "Deployment");
     private static readonly ResourceType Claim = ResourceCatalogue.OfKind("v1", "PersistentVolumeClaim");
     private PipelineOnCluster pipeline = null!;
-    private RealRegistry backend = null!;
 
-    public async Task InitializeAsync()
-    {
-        pipeline = await PipelineOnCluster.StartAsync();
-        pipeline.SeedPrerequisites();
+    public async Task InitializeAsync() => pipeline = await PipelineOnCluster.ReadyForDeployAsync();
 
-        // What the service proxy reaches: a real registry asking for a login, as the deployed one would.
-        backend = await RealRegistry.AskingForLoginAsync();
-        pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"] = backend.Address;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await backend.DisposeAsync();
-        await pipeline.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await pipeline.DisposeAsync();
 
     [Fact]
     public async Task A_full_deploy_creates_every_object_and_checks_the_registry_answers()

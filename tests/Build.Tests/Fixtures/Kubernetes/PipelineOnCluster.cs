@@ -24,6 +24,8 @@ public sealed class PipelineOnCluster : IAsyncDisposable
 
     public const string LoadBalancerAddress = "203.0.113.10";
 
+    private RealRegistry? backend;
+
     public EmulatedCluster Cluster { get; }
 
     /// <summary>Where the pipeline unpacks a downloaded Helm in these runs.</summary>
@@ -73,6 +75,19 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         DnsRecords["registry.example.com"] = LoadBalancerAddress;
     }
 
+    /// <summary>
+    /// A cluster with the prerequisites, whose service proxy reaches a real registry asking for a login, as a
+    /// deployed one would: a whole Deploy succeeds on it.
+    /// </summary>
+    public static async Task<PipelineOnCluster> ReadyForDeployAsync()
+    {
+        var pipeline = await StartAsync();
+        pipeline.SeedPrerequisites();
+        pipeline.backend = await RealRegistry.AskingForLoginAsync();
+        pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"] = pipeline.backend.Address;
+        return pipeline;
+    }
+
     public static async Task<PipelineOnCluster> StartAsync(ControllerBehaviour? behaviour = null) =>
         new(await EmulatedCluster.StartAsync(behaviour));
 
@@ -90,5 +105,13 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         return HostRun.Of(host, [.. defaults, .. args, $"--artifacts={Artifacts}"], environment, Cluster.Directory);
     }
 
-    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (backend is not null)
+        {
+            await backend.DisposeAsync();
+        }
+
+        await Cluster.DisposeAsync();
+    }
 }
