@@ -46,7 +46,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
         if (info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name)))
         {
-            runLock.AcquireAsync(context.Settings, info.TargetTask.Name, polling.Interval, context.Cancellation).GetAwaiter().GetResult();
+            // Destroy on a cluster without the namespace has nothing to remove and must create nothing, lock included.
+            runLock.AcquireAsync(context.Settings, info.TargetTask.Name, polling.Interval, createNamespace: !destroying, context.Cancellation).GetAwaiter().GetResult();
         }
     }
 

@@ -4,10 +4,9 @@ using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 using Registry.Build.Manifests;
 using Registry.Build.Prerequisites;
-using Registry.Build.Registry;
 using Registry.Build.Settings;
+using Registry.Build.State;
 using Registry.Build.Testing;
-using Registry.Build.Tls;
 using Registry.Build.Tools.Docker;
 using Registry.Build.Tools.Helm;
 using Registry.Build.Tools.Minikube;
@@ -38,7 +37,6 @@ public static class Pipeline
             .AddSingleton<ClusterPrerequisites>()
             .AddSingleton<HostResolver>()
             .AddSingleton(_ => ManifestTemplates.InSourceTree())
-            .AddSingleton<TlsObjects>()
             .AddSingleton<HelmRunner>()
             .AddSingleton<HelmDownload>()
             .AddSingleton<HelmLocator>()
@@ -46,9 +44,9 @@ public static class Pipeline
             .AddSingleton(_ => ToolsDirectory.InSourceTree())
             .AddSingleton<ClusterHelm>()
             .AddSingleton<MinikubeRunner>()
-            .AddSingleton<RegistryManifests>()
-            .AddSingleton<RegistryDeployment>()
-            .AddSingleton<DeploymentManifests>()
+            .AddSingleton<Declaration>()
+            .AddSingleton<RunDesiredState>()
+            .AddSingleton<InstalledCharts>()
             .AddSingleton<DockerRunner>()
             .AddSingleton<SkopeoRunner>()
             .AddSingleton<RunLock>()

@@ -30,9 +30,10 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     }
 
     /// <summary>Server-side apply: creates the object or makes the fields this pipeline manages what it says.</summary>
-    public async Task<JsonObject> ApplyAsync(ResourceAddress address, JsonObject desired, bool dryRun, CancellationToken cancellationToken)
+    /// <param name="fieldManager">Another manager than the pipeline's, for a field its applies must not remove.</param>
+    public async Task<JsonObject> ApplyAsync(ResourceAddress address, JsonObject desired, bool dryRun, CancellationToken cancellationToken, string fieldManager = FieldManager)
     {
-        var query = $"?fieldManager={FieldManager}&force=true" + (dryRun ? "&dryRun=All" : string.Empty);
+        var query = $"?fieldManager={fieldManager}&force=true" + (dryRun ? "&dryRun=All" : string.Empty);
         using var response = await SendAsync(
             HttpMethod.Patch, address.Path + query, desired.ToJsonString(), "application/apply-patch+yaml", cancellationToken);
         return await ReadObjectAsync(response, cancellationToken);
@@ -83,6 +84,38 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         using var response = await client.HttpClient.SendAsync(request, cancellationToken);
         var challenge = response.Headers.WwwAuthenticate.FirstOrDefault()?.ToString();
         return ((int)response.StatusCode, challenge);
+    }
+
+    /// <summary>Every namespaced resource the API server serves and lets clients list, each group at its preferred version.</summary>
+    public async Task<IReadOnlyList<ResourceAddress>> NamespacedResourcesAsync(CancellationToken cancellationToken)
+    {
+        var groupVersions = new List<(string Group, string Version)> { (string.Empty, "v1") };
+        using (var response = await SendAsync(HttpMethod.Get, "/apis", null, null, cancellationToken))
+        {
+            var groups = await ReadObjectAsync(response, cancellationToken);
+            foreach (var group in groups["groups"]?.AsArray().OfType<JsonObject>() ?? [])
+            {
+                groupVersions.Add((group["name"]!.GetValue<string>(), group["preferredVersion"]!["version"]!.GetValue<string>()));
+            }
+        }
+
+        var resources = new List<ResourceAddress>();
+        foreach (var (group, version) in groupVersions)
+        {
+            using var response = await SendAsync(HttpMethod.Get, group.Length == 0 ? "/api/v1" : $"/apis/{group}/{version}", null, null, cancellationToken);
+            var list = await ReadObjectAsync(response, cancellationToken);
+            foreach (var resource in list["resources"]?.AsArray().OfType<JsonObject>() ?? [])
+            {
+                var name = resource["name"]!.GetValue<string>();
+                if (!name.Contains('/') && resource["namespaced"]?.GetValue<bool>() == true
+                    && resource["verbs"]?.AsArray().Any(verb => verb?.GetValue<string>() == "list") == true)
+                {
+                    resources.Add(new ResourceAddress(group, version, name, resource["kind"]!.GetValue<string>(), null, string.Empty));
+                }
+            }
+        }
+
+        return resources;
     }
 
     /// <summary>GET /version: the cheapest request that proves the server answers and accepts the credentials.</summary>

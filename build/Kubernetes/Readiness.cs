@@ -37,6 +37,18 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
             : ReadinessState.Waiting(state);
     });
 
+    /// <summary>A DaemonSet whose current generation runs, updated and available, on every node it is scheduled to.</summary>
+    public static readonly Readiness DaemonSetAvailable = new("available", daemonSet =>
+    {
+        var wanted = Number(daemonSet, "status", "desiredNumberScheduled");
+        var updated = Number(daemonSet, "status", "updatedNumberScheduled");
+        var available = Number(daemonSet, "status", "numberAvailable");
+        var state = $"{updated} of {wanted} pods updated, {available} available";
+        return Number(daemonSet, "status", "observedGeneration") >= Number(daemonSet, "metadata", "generation") && wanted > 0 && updated >= wanted && available >= wanted
+            ? new ReadinessState(true, false, state)
+            : ReadinessState.Waiting(state);
+    });
+
     /// <summary>A CustomResourceDefinition the API server serves.</summary>
     public static readonly Readiness Established = Status("established", "Established");
 

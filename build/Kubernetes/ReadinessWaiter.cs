@@ -58,4 +58,27 @@ public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan po
             await Task.Delay(remaining < pollInterval ? remaining : pollInterval, cancellationToken);
         }
     }
+
+    /// <summary>Polls until the object is gone, as a namespace is once Kubernetes has removed what was in it.</summary>
+    public async Task WaitUntilGoneAsync(ResourceAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        string? shown = null;
+        while (await api.GetAsync(address, cancellationToken) is { } live)
+        {
+            var phase = live["status"]?["phase"]?.GetValue<string>() ?? (live["metadata"]?["deletionTimestamp"] is null ? "not being deleted" : "being deleted");
+            if (phase != shown)
+            {
+                log.Information($"{address}: {phase}");
+                shown = phase;
+            }
+
+            if (DateTimeOffset.UtcNow - started >= timeout)
+            {
+                throw new CakeException($"{address} was not gone within {Duration.Format(timeout)} (wait-timeout); last seen: {phase}.");
+            }
+
+            await Task.Delay(pollInterval, cancellationToken);
+        }
+    }
 }

@@ -5,6 +5,7 @@ using Cake.Core;
 using Cake.Core.Diagnostics;
 using k8s.Models;
 using Registry.Build.Settings;
+using Registry.Build.State;
 
 namespace Registry.Build.Kubernetes;
 
@@ -13,7 +14,7 @@ namespace Registry.Build.Kubernetes;
 /// interleave: the second waits up to lock-timeout, then fails naming the holder. The holder renews it while it
 /// runs and deletes it when done; a holder that dies stops renewing, and its lease expires.
 /// </summary>
-public sealed class RunLock(ClusterConnector connector, ICakeLog log) : IAsyncDisposable
+public sealed class RunLock(ClusterConnector connector, Declaration declaration, ICakeLog log) : IAsyncDisposable
 {
     public const string Name = "registry-pipeline-lock";
 
@@ -26,12 +27,19 @@ public sealed class RunLock(ClusterConnector connector, ICakeLog log) : IAsyncDi
     private string? identity;
     private KubernetesApi? api;
 
-    public async Task AcquireAsync(RegistrySettings settings, string purpose, TimeSpan poll, CancellationToken cancellationToken)
+    /// <param name="createNamespace">Whether the run creates the namespace the lease lives in when it is missing (Deploy), or has nothing to guard then (Destroy).</param>
+    /// <returns>False when the namespace is missing and not to be created: no lock was taken, and nothing was written.</returns>
+    public async Task<bool> AcquireAsync(RegistrySettings settings, string purpose, TimeSpan poll, bool createNamespace, CancellationToken cancellationToken)
     {
-        api = (await connector.ConnectAsync(cancellationToken)).Api;
+        var cluster = (await connector.ConnectAsync(cancellationToken)).Api;
+        if (!await NamespaceReadyAsync(cluster, settings, poll, createNamespace, cancellationToken))
+        {
+            return false;
+        }
+
+        api = cluster;
         address = new ResourceAddress("coordination.k8s.io", "v1", "leases", "Lease", settings.Namespace, Name);
         identity = $"{Environment.UserName}@{Environment.MachineName} pid {Environment.ProcessId} ({purpose})";
-        await EnsureNamespaceAsync(api, settings, cancellationToken);
 
         var started = DateTimeOffset.UtcNow;
         string? announced = null;
@@ -86,6 +94,7 @@ public sealed class RunLock(ClusterConnector connector, ICakeLog log) : IAsyncDi
         log.Verbose($"Holding the run lock {settings.Namespace}/{Name} as {identity}.");
         renewal = new CancellationTokenSource();
         renewing = RenewAsync(renewal.Token);
+        return true;
     }
 
     /// <summary>Stops renewing and deletes the lease if it is still this run's.</summary>
@@ -167,22 +176,26 @@ public sealed class RunLock(ClusterConnector connector, ICakeLog log) : IAsyncDi
         };
     }
 
-    // The lease lives in the registry's namespace, which the first Deploy has to create before anything else.
-    private static async Task EnsureNamespaceAsync(KubernetesApi api, RegistrySettings settings, CancellationToken cancellationToken)
+    // The lease lives in the registry's namespace. One that is being deleted (a purge a moment ago) refuses new
+    // objects with 403 until it is gone, so wait for that; a missing one is created as Deploy's Namespace step would.
+    private async Task<bool> NamespaceReadyAsync(KubernetesApi cluster, RegistrySettings settings, TimeSpan poll, bool create, CancellationToken cancellationToken)
     {
-        if (await api.GetAsync(ResourceAddress.For<V1Namespace>(null, settings.Namespace), cancellationToken) is null)
+        var namespaceAddress = ResourceAddress.For<V1Namespace>(null, settings.Namespace);
+        var live = await cluster.GetAsync(namespaceAddress, cancellationToken);
+        if (live?["metadata"]?["deletionTimestamp"] is not null)
         {
-            await api.CreateAsync(
-                ResourceAddress.For<V1Namespace>(null, settings.Namespace),
-                new JsonObject
-                {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Namespace",
-                    ["metadata"] = new JsonObject { ["name"] = settings.Namespace, ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "registry-pipeline" } },
-                },
-                dryRun: false,
-                cancellationToken);
+            log.Information($"Namespace {settings.Namespace} is being deleted; waiting until it is gone (at most lock-timeout, {Settings.Duration.Format(settings.LockTimeout)})...");
+            await new ReadinessWaiter(cluster, log, poll).WaitUntilGoneAsync(namespaceAddress, settings.LockTimeout, cancellationToken);
+            live = null;
         }
+
+        if (live is not null || !create)
+        {
+            return live is not null;
+        }
+
+        await cluster.ApplyAsync(namespaceAddress, ObjectApplier.Desired(declaration.Namespace(settings)), dryRun: false, cancellationToken);
+        return true;
     }
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);

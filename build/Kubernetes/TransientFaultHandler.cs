@@ -34,13 +34,24 @@ public sealed class TransientFaultHandler : DelegatingHandler
                     var what = arguments.Outcome.Exception is { } exception
                         ? exception.Message
                         : $"{(int)arguments.Outcome.Result!.StatusCode} {arguments.Outcome.Result.StatusCode}";
+                    var who = Answering(arguments.Outcome.Result?.RequestMessage?.RequestUri);
                     arguments.Outcome.Result?.Dispose();
-                    report($"The API server did not answer ({what}); retry {arguments.AttemptNumber + 1} of {options.MaxRetries} in {arguments.RetryDelay.TotalSeconds:0.#}s.");
+                    report($"{who} ({what}); retry {arguments.AttemptNumber + 1} of {options.MaxRetries} in {arguments.RetryDelay.TotalSeconds:0.#}s.");
                     return ValueTask.CompletedTask;
                 },
             })
             .AddTimeout(options.AttemptTimeout)
             .Build();
+    }
+
+    // A 503 through the service proxy is the registry's own answer (not ready yet, or no ready pod), not the API server's.
+    private static string Answering(Uri? uri)
+    {
+        var segments = uri?.AbsolutePath.Split('/') ?? [];
+        var proxy = Array.IndexOf(segments, "proxy");
+        return proxy >= 4 && segments[proxy - 2] == "services"
+            ? $"The registry behind service {segments[proxy - 3]}/{segments[proxy - 1].Split(':')[0]} is not ready (its answer through the API server's proxy)"
+            : "The API server did not answer";
     }
 
     private static bool IsTransient(HttpStatusCode status) =>

@@ -6,19 +6,15 @@ using Registry.Build.Tools.Helm;
 namespace Registry.Build.Prerequisites;
 
 /// <summary>Runs helm against the cluster the pipeline is connected to, with the helm the Helm step chose.</summary>
-public sealed class ClusterHelm(ClusterConnector connector, HelmInstallation installation, HelmRunner runner)
+public sealed class ClusterHelm(ClusterConnector connector, HelmInstallation installation, HelmRunner runner, InstalledCharts installed)
 {
+    /// <summary>Installs or upgrades the release, then records it as the pipeline's (the record is what purge-prerequisites uninstalls).</summary>
     public async Task UpgradeInstallAsync(HelmRelease release, RegistrySettings settings, CancellationToken cancellationToken)
     {
         var helm = installation.Client
             ?? throw new CakeException("No Helm client was chosen: run the Helm step first (it runs unless --exclusive leaves it out).");
-        if (helm.Major < 3)
-        {
-            throw new CakeException(
-                $"{helm} cannot install today's charts ({release.Chart} is a Helm 3 chart); set helm-version to a Helm 3 or 4 release, such as v4.1.4.");
-        }
-
         runner.UpgradeInstall(helm, await SettingsAsync(cancellationToken), release, settings.WaitTimeout);
+        await installed.RecordAsync(settings, release, cancellationToken);
     }
 
     public async Task UninstallAsync(string release, string ns, CancellationToken cancellationToken) =>

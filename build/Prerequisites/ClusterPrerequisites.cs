@@ -37,13 +37,18 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
 
         if (!ControllerLabels.TryGetValue(controller, out var selector))
         {
-            // A controller this pipeline does not know: its class is all there is to check.
-            return new IngressControllerState(ingressClass, controller, $"({controller})", true, null);
+            // A controller this pipeline does not know: its class is all there is to check, so it is trusted.
+            return new IngressControllerState(ingressClass, controller, null, true, null) { Trusted = true };
         }
 
-        var deployments = Items(await api.ListAsync(ResourceAddress.For<V1Deployment>(null), selector, cancellationToken));
-        var ready = deployments.FirstOrDefault(deployment => Readiness.RolledOut.Check(deployment).Ready);
-        var chosen = ready ?? deployments.FirstOrDefault();
+        // ingress-nginx runs as a DaemonSet on RKE2 and many bare-metal clusters: that is the controller too.
+        var workloads = Items(await api.ListAsync(ResourceAddress.For<V1Deployment>(null), selector, cancellationToken))
+            .Select(item => (Item: item, Kind: "Deployment", Ready: Readiness.RolledOut.Check(item).Ready))
+            .Concat(Items(await api.ListAsync(ResourceAddress.For<V1DaemonSet>(null), selector, cancellationToken))
+                .Select(item => (Item: item, Kind: "DaemonSet", Ready: Readiness.DaemonSetAvailable.Check(item).Ready)))
+            .ToList();
+        var ready = workloads.FirstOrDefault(workload => workload.Ready).Item;
+        var chosen = ready ?? workloads.FirstOrDefault().Item;
         if (chosen is null)
         {
             return new IngressControllerState(ingressClass, controller, null, false, null);

@@ -5,10 +5,14 @@ public sealed record IngressControllerState(string IngressClass, string? Control
 {
     public bool ClassExists => Controller is not null;
 
+    /// <summary>The class names a controller this pipeline cannot look for (not ingress-nginx or Traefik): taken on trust.</summary>
+    public bool Trusted { get; init; }
+
     public string Describe() => (ClassExists, Deployment, Ready) switch
     {
+        (true, _, _) when Trusted => $"IngressClass {IngressClass} exists; its controller {Controller} is not one this pipeline knows how to check, so it is trusted to serve the class",
         (false, _, _) => $"there is no IngressClass {IngressClass}",
-        (true, null, _) => $"IngressClass {IngressClass} exists, but no Deployment of its controller ({Controller}) was found",
+        (true, null, _) => $"IngressClass {IngressClass} exists, but no Deployment or DaemonSet of its controller ({Controller}) was found",
         (true, _, false) => $"IngressClass {IngressClass} exists, but its controller {Deployment} is not available",
         _ => $"IngressClass {IngressClass} exists and its controller {Deployment} is available",
     };

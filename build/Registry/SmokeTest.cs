@@ -74,6 +74,7 @@ public sealed class SmokeTest(ICakeLog log)
         var image = layerSize is { } size
             ? await SmokeImage.LargeAsync(size, (ulong)Random.Shared.NextInt64(1, long.MaxValue), cancellationToken)
             : SmokeImage.Small(id);
+        var pushed = new List<string>();
         foreach (var blob in new[] { image.Config, image.Layer })
         {
             if (await client.BlobExistsAsync(Repository, blob.Digest, cancellationToken))
@@ -82,6 +83,7 @@ public sealed class SmokeTest(ICakeLog log)
                 continue;
             }
 
+            pushed.Add(blob.Digest);
             var clock = Stopwatch.StartNew();
             await client.PushBlobAsync(Repository, blob, ChunkSize, cancellationToken);
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
@@ -107,9 +109,15 @@ public sealed class SmokeTest(ICakeLog log)
         }
 
         log.Information("Pulled the manifest and both blobs back; every digest matches.");
-        if (await client.DeleteManifestAsync(Repository, digest, cancellationToken))
+        if (await client.DeleteAsync(Repository, "manifests", digest, cancellationToken))
         {
-            log.Information($"Deleted {Repository}@{digest}.");
+            // The blobs too, or every large smoke run would leave its layer behind; only those this run pushed.
+            foreach (var blob in pushed)
+            {
+                await client.DeleteAsync(Repository, "blobs", blob, cancellationToken);
+            }
+
+            log.Information($"Deleted {Repository}@{digest} and the {pushed.Count} blob{(pushed.Count == 1 ? string.Empty : "s")} this run pushed.");
         }
         else
         {

@@ -44,7 +44,7 @@ public sealed record RegistrySettings
     [Setting("user", "Registry user written to the htpasswd secret.")]
     public string User { get; init; } = "admin";
 
-    [Setting("password-file", "File whose first line is the user's password (or set $REGISTRY_PASSWORD); neither: one is generated on first deploy.")]
+    [Setting("password-file", "File whose first line is the user's password (or set $REGISTRY_PASSWORD); neither: the cluster's entry is kept, or one is generated for a new user.")]
     public FilePath? PasswordFile { get; init; }
 
     [Setting("users-file", "File of user:password lines, for several registry users; replaces user and the password.")]
@@ -113,11 +113,14 @@ public sealed record RegistrySettings
     [Setting("confirm", "Destroy removes what Deploy created only with confirm=true.")]
     public bool Confirm { get; init; }
 
-    [Setting("purge-data", "Destroy also removes the images' claim, the generated password and the namespace: true or false.")]
+    [Setting("purge-data", "Destroy also removes the images' claim, the generated password and the namespace it created (when nothing else lives there): true or false.")]
     public bool PurgeData { get; init; }
 
-    [Setting("purge-prerequisites", "Destroy also uninstalls the cert-manager and ingress controller charts: true or false.")]
+    [Setting("purge-prerequisites", "Destroy also uninstalls the charts this pipeline installed (cert-manager, the ingress controller), no others: true or false.")]
     public bool PurgePrerequisites { get; init; }
+
+    [Setting("remove-tiller", "Delete a Tiller left from Helm 2 (kube-system/tiller-deploy, its account and cluster-admin binding): true or false (a warning).")]
+    public bool RemoveTiller { get; init; }
 
     [Setting("lock-timeout", "How long a Deploy or Destroy waits for another one's run lock: 10m.")]
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);

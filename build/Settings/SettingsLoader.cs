@@ -222,6 +222,16 @@ public static class SettingsLoader
         List<SettingProblem> problems)
     {
         var fromEnvironment = environment.GetValueOrDefault(PasswordVariable);
+        if (fromEnvironment is { Length: 0 })
+        {
+            // What a CI system passes for a secret that is missing: taking it as "no password" would silently
+            // deploy with whatever the cluster has, and a run that meant to set one would not notice.
+            problems.Add(new SettingProblem(
+                "password", string.Empty, SettingSource.Environment(PasswordVariable),
+                $"is set but empty (a missing CI secret arrives as an empty string); expected the password, or ${PasswordVariable} unset to keep the password the registry has"));
+            return null;
+        }
+
         var fileLayer = layers.Where(layer => layer.Definition.Name == "password-file").OrderBy(layer => layer.Rank).LastOrDefault();
         if (!string.IsNullOrEmpty(fromEnvironment) && (fileLayer is null || fileLayer.Rank < Rank.Environment))
         {

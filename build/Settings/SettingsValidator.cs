@@ -85,9 +85,12 @@ public static partial class SettingsValidator
         {
             Check("users-file", IsReadableFile(usersFile), "cannot be read; expected a readable file of user:password lines");
         }
+
         Check("image", IsPinnedImage(settings.Image),
             "is not a pinned image; expected a reference with a version tag or digest such as registry:3.0.0 (not 'latest')");
         Check("helm-version", VersionPattern().IsMatch(settings.HelmVersion), "is not a Helm release; expected a version such as v4.1.4 or v3.21.0");
+        Check("helm-version", !settings.HelmVersion.StartsWith("v2.", StringComparison.Ordinal) && !settings.HelmVersion.StartsWith("2.", StringComparison.Ordinal),
+            "is Helm 2, which no supported chart installs with (and whose Tiller is an unauthenticated cluster-admin endpoint); expected Helm 3.8 or later, such as v4.1.4");
         Check("helm-download-url", Uri.TryCreate(settings.HelmDownloadUrl, UriKind.Absolute, out var helmUrl) && helmUrl.Scheme is "https" or "http",
             "is not a web address; expected one such as https://get.helm.sh");
         Check("cert-manager-version", CertManagerPattern().IsMatch(settings.CertManagerVersion),

@@ -1,16 +1,21 @@
 using k8s;
 using k8s.Models;
+using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 
 namespace Registry.Build.Tasks;
 
 /// <summary>
-/// A step that applies objects: skipped, with the objects named, when the cluster already has every field as
-/// the pipeline would set it.
+/// A step that applies its objects of the desired state: skipped, with the objects named, when the cluster
+/// already has every field as the pipeline would set it.
 /// </summary>
-public abstract class ApplyObjectsTask(ClusterConnector connector) : AsyncFrostingTask<BuildContext>
+public abstract class ApplyObjectsTask(ClusterConnector connector, RunDesiredState desired) : AsyncFrostingTask<BuildContext>
 {
+    protected ClusterConnector Connector { get; } = connector;
+
+    protected RunDesiredState Desired { get; } = desired;
+
     public override bool ShouldRun(BuildContext context) => ShouldRunAsync(context).GetAwaiter().GetResult();
 
     public override async Task RunAsync(BuildContext context)
@@ -22,7 +27,9 @@ public abstract class ApplyObjectsTask(ClusterConnector connector) : AsyncFrosti
         }
     }
 
-    protected abstract Task<IEnumerable<IKubernetesObject<V1ObjectMeta>>> ObjectsAsync(BuildContext context);
+    /// <summary>What this step applies: its part of the desired state.</summary>
+    protected virtual async Task<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> ObjectsAsync(BuildContext context) =>
+        (await Desired.GetAsync(context)).Of(GetType());
 
     /// <summary>A check of the live objects before anything is written; throw to stop with a message.</summary>
     protected virtual void Check(BuildContext context, IReadOnlyList<ApplyResult> plans)
@@ -30,7 +37,7 @@ public abstract class ApplyObjectsTask(ClusterConnector connector) : AsyncFrosti
     }
 
     private async Task<ObjectApplier> ApplierAsync(BuildContext context) =>
-        new((await connector.ConnectAsync(context.Cancellation)).Api, context.Log);
+        new((await Connector.ConnectAsync(context.Cancellation)).Api, context.Log);
 
     private async Task<bool> ShouldRunAsync(BuildContext context)
     {

@@ -1,7 +1,10 @@
 using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 using Registry.Build.Settings;
+using Registry.Build.State;
 using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
@@ -10,7 +13,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Request the registry's TLS certificate and wait until it is ready (guide step 6).")]
 [IsDependentOn(typeof(IssuerTask))]
 [WritesToCluster]
-public sealed class CertificateTask(ClusterConnector connector, TlsObjects tls, WaitPolling polling) : AsyncFrostingTask<BuildContext>
+public sealed class CertificateTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncFrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
     {
@@ -21,7 +24,7 @@ public sealed class CertificateTask(ClusterConnector connector, TlsObjects tls, 
         }
 
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var plan = new ObjectApplier(api, context.Log).PlanAsync(tls.RegistryCertificate(settings), context.Cancellation).GetAwaiter().GetResult();
+        var plan = new ObjectApplier(api, context.Log).PlanAsync(Certificate(context), context.Cancellation).GetAwaiter().GetResult();
         return plan.Action != ApplyAction.Unchanged || !Readiness.Ready.Check(plan.Live!).Ready
             || Skip($"{plan.Address} is Ready for {settings.Host}");
     }
@@ -30,7 +33,7 @@ public sealed class CertificateTask(ClusterConnector connector, TlsObjects tls, 
     {
         var settings = context.Settings;
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
-        var certificate = tls.RegistryCertificate(settings);
+        var certificate = Certificate(context);
         await new ObjectApplier(api, context.Log).ApplyAsync(certificate, context.Cancellation);
         await new ReadinessWaiter(api, context.Log, polling.Interval).WaitAsync(
             ResourceAddress.Of(certificate),
@@ -39,6 +42,9 @@ public sealed class CertificateTask(ClusterConnector connector, TlsObjects tls, 
             context.Cancellation,
             token => AcmeProgressAsync(api, settings.Namespace, token));
     }
+
+    private IKubernetesObject<V1ObjectMeta> Certificate(BuildContext context) =>
+        desired.GetAsync(context).GetAwaiter().GetResult().Of<CertificateTask>().Single();
 
     // The debugging chain the guide's author followed by hand: Certificate -> Order -> Challenge.
     private static async Task<string?> AcmeProgressAsync(KubernetesApi api, string ns, CancellationToken cancellationToken)

@@ -1,16 +1,11 @@
-using k8s;
-using k8s.Models;
+using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Credentials")]
-[TaskDescription("Write the htpasswd Secret of bcrypt hashes, keeping a hash that still matches (guide step 7).")]
-[IsDependentOn(typeof(NamespaceTask))]
+[TaskDescription("Write the htpasswd Secret of bcrypt hashes (guide step 7); without a new password, the cluster's entry stands.")]
+[IsDependentOn(typeof(InventoryTask))]
 [WritesToCluster]
-public sealed class CredentialsTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
-{
-    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => objects.Secrets;
-}
+public sealed class CredentialsTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired);

@@ -1,42 +1,48 @@
 using Cake.Common.Diagnostics;
 using k8s.Models;
 using Registry.Build.Host;
+using Registry.Build.Inventory;
 using Registry.Build.Kubernetes;
 using Registry.Build.Prerequisites;
-using Registry.Build.Registry;
-using Registry.Build.Settings;
-using Registry.Build.Tls;
 using Registry.Build.Tools.Helm;
 using Registry.Build.Workspace;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Destroy")]
-[TaskDescription("Remove what Deploy created (only with --confirm=true).")]
+[TaskDescription("Remove what Deploy created, as its inventory records it (only with --confirm=true).")]
 [WritesToCluster]
 public sealed class DestroyTask(
-    ClusterConnector connector, ClusterPrerequisites prerequisites, ClusterHelm helm, HelmLocator locator, HelmInstallation installation, ToolsDirectory tools)
+    ClusterConnector connector, ClusterPrerequisites prerequisites, InstalledCharts installed, ClusterHelm helm, HelmLocator locator,
+    HelmInstallation installation, ToolsDirectory tools, WaitPolling polling)
     : AsyncFrostingTask<BuildContext>
 {
-    private const string ManagedBy = "registry-pipeline";
-
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
-        var removed = 0;
-        foreach (var address in Targets(settings))
+        var namespaceAddress = ResourceAddress.For<V1Namespace>(null, settings.Namespace);
+        if (await api.GetAsync(namespaceAddress, context.Cancellation) is not { } ns)
         {
-            var live = await api.GetAsync(address, context.Cancellation);
-            if (live is null)
-            {
-                continue;
-            }
+            context.Information($"Namespace {settings.Namespace} does not exist: nothing of the registry's is there to remove.");
+            return;
+        }
 
-            // Only what this pipeline made: an object of the same name someone else owns is theirs.
-            if (live["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.GetValue<string>() != ManagedBy)
+        // Only the inventory's members: an object without its label is someone else's, whatever its name.
+        var applySet = new ApplySet(settings.Namespace);
+        var parent = await api.GetAsync(applySet.ParentAddress, context.Cancellation);
+        var members = (await applySet.MembersAsync(api, ApplySet.GroupKindsOf(parent), context.Cancellation))
+            .Where(member => member["kind"]!.GetValue<string>() != "Namespace")
+            .OrderByDescending(member => member["metadata"]?["creationTimestamp"]?.GetValue<string>(), StringComparer.Ordinal)
+            .ToList();
+        var kept = new List<string>();
+        var removed = 0;
+        foreach (var member in members)
+        {
+            var address = ApplySet.AddressOf(member);
+            if (ApplySet.HoldsData(member) && !settings.PurgeData)
             {
-                context.Warning($"{address}: left alone, it was not created by this pipeline.");
+                kept.Add(address.ToString());
                 continue;
             }
 
@@ -45,69 +51,74 @@ public sealed class DestroyTask(
             removed++;
         }
 
-        context.Information(removed == 0 ? $"Nothing of the registry's is left in {settings.Namespace}." : $"Removed {removed} objects.");
-        if (!settings.PurgeData)
+        context.Information(removed == 0 ? $"Nothing of the registry's is left to remove in {settings.Namespace}." : $"Removed {removed} objects.");
+        if (kept.Count > 0)
         {
-            context.Information(
-                $"Kept the claim {settings.Namespace}/docker-registry-data with the images, the generated password and the namespace; purge-data=true removes them.");
+            context.Information($"Kept what holds data: {string.Join(", ", kept)}; purge-data=true removes it.");
         }
 
         if (settings.PurgePrerequisites)
         {
             await UninstallChartsAsync(context);
         }
-    }
 
-    // Deploy's objects, last first.
-    private static IEnumerable<ResourceAddress> Targets(RegistrySettings settings)
-    {
-        var ns = settings.Namespace;
-        yield return ResourceAddress.For<V1Ingress>(ns, "docker-registry");
-        yield return ResourceAddress.For<V1Service>(ns, "docker-registry");
-        yield return ResourceAddress.For<V1Deployment>(ns, "docker-registry");
-        yield return ResourceAddress.For<V1ConfigMap>(ns, "docker-registry-config");
-        yield return ResourceAddress.For<V1Secret>(ns, RegistryCredentials.HttpSecretName);
-        yield return ResourceAddress.For<V1Secret>(ns, RegistryCredentials.HtpasswdSecret);
-        yield return ResourceAddress.For<Kubernetes.CertManager.Certificate>(ns, settings.TlsSecret);
-        yield return ResourceAddress.For<Kubernetes.CertManager.Issuer>(ns, "registry-ca");
-        yield return ResourceAddress.For<Kubernetes.CertManager.Certificate>(ns, PrivateCa.SecretName);
-        yield return ResourceAddress.For<Kubernetes.CertManager.Issuer>(ns, "selfsigned");
-        yield return ResourceAddress.For<Kubernetes.CertManager.Issuer>(ns, "letsencrypt");
-        if (settings.PurgeData)
+        if (!applySet.IsMember(ns))
         {
-            yield return ResourceAddress.For<V1PersistentVolumeClaim>(ns, "docker-registry-data");
-            yield return ResourceAddress.For<V1Secret>(ns, RegistryCredentials.PasswordSecret);
-            yield return ResourceAddress.For<V1Namespace>(null, ns);
+            context.Information($"Namespace {settings.Namespace} was not created by this pipeline: it stays as it is.");
         }
-    }
-
-    private async Task UninstallChartsAsync(BuildContext context)
-    {
-        var settings = context.Settings;
-        var certManager = await prerequisites.CertManagerAsync(context.Cancellation);
-        var ingress = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
-        var releases = new List<(string Release, string Namespace)>();
-        if (certManager.Missing.Count < ClusterPrerequisites.CertManagerCrds.Count + ClusterPrerequisites.CertManagerDeployments.Count)
+        else if (!settings.PurgeData)
         {
-            releases.Add(("cert-manager", "cert-manager"));
+            context.Information($"Kept namespace {settings.Namespace} (created by this pipeline); purge-data=true removes it when nothing else lives there.");
+            return;
         }
-
-        if (ingress.Deployment is { } controller && settings.IngressController != IngressController.Existing)
+        else if (await NamespaceContents.ForeignAsync(api, applySet, NamespaceContents.ProductsOf(members), context.Cancellation) is { Count: > 0 } foreign)
         {
-            releases.Add((Charts.IngressController(settings, string.Empty).Name, controller.Split('/')[0]));
+            context.Warning($"Kept namespace {settings.Namespace}: it holds what this pipeline did not create: {string.Join(", ", foreign)}.");
+            return;
         }
-
-        if (releases.Count == 0)
+        else
         {
-            context.Information("purge-prerequisites: neither cert-manager nor the ingress controller is installed.");
+            await api.DeleteAsync(namespaceAddress, context.Cancellation);
+            context.Information($"{namespaceAddress}: deleted; waiting until Kubernetes has removed what was in it...");
+            await new ReadinessWaiter(api, context.Log, polling.Interval).WaitUntilGoneAsync(namespaceAddress, settings.WaitTimeout, context.Cancellation);
             return;
         }
 
-        installation.Client ??= await locator.FindOrInstallAsync(settings, tools.Path, context.Cancellation);
-        foreach (var (release, ns) in releases)
+        // The namespace stays: the parent goes once it records nothing (no member, no chart), as nothing is left to find again.
+        if (kept.Count == 0 && (await installed.ReadAsync(settings, context.Cancellation)).Count == 0 && parent is not null)
         {
-            await helm.UninstallAsync(release, ns, context.Cancellation);
-            context.Information($"Uninstalled the {release} chart from {ns}.");
+            await api.DeleteAsync(applySet.ParentAddress, context.Cancellation);
+            context.Information($"{applySet.ParentAddress}: deleted (the inventory records nothing any more)");
+        }
+    }
+
+    // Only the charts this pipeline installed; a cert-manager or ingress controller someone else installed stays.
+    private async Task UninstallChartsAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var charts = await installed.ReadAsync(settings, context.Cancellation);
+        if (charts.Count > 0)
+        {
+            installation.Client ??= await locator.FindOrInstallAsync(settings, tools.Path, context.Cancellation);
+        }
+
+        foreach (var chart in charts)
+        {
+            await helm.UninstallAsync(chart.Release, chart.Namespace, context.Cancellation);
+            await installed.ForgetAsync(settings, chart, context.Cancellation);
+            context.Information($"Uninstalled {chart}, which this pipeline installed.");
+        }
+
+        var certManager = await prerequisites.CertManagerAsync(context.Cancellation);
+        if (certManager.Missing.Count < ClusterPrerequisites.CertManagerCrds.Count + ClusterPrerequisites.CertManagerDeployments.Count)
+        {
+            context.Information("cert-manager stays: this pipeline did not install it (or it was installed again since).");
+        }
+
+        var ingress = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
+        if (ingress.ClassExists)
+        {
+            context.Information($"The ingress controller of class {settings.IngressClass} stays: this pipeline did not install it.");
         }
     }
 }

@@ -1,10 +1,9 @@
 using Cake.Common.Diagnostics;
 using Cake.Core;
-using k8s;
-using k8s.Models;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
 using Registry.Build.Settings;
+using Registry.Build.State;
 using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
@@ -13,9 +12,9 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Create the certificate issuer: Let's Encrypt ACME, or a self-signed CA (guide step 5).")]
 [IsDependentOn(typeof(DnsTask))]
 [IsDependentOn(typeof(CertManagerTask))]
-[IsDependentOn(typeof(NamespaceTask))]
+[IsDependentOn(typeof(InventoryTask))]
 [WritesToCluster]
-public sealed class IssuerTask(ClusterConnector connector, TlsObjects tls, WaitPolling polling) : AsyncFrostingTask<BuildContext>
+public sealed class IssuerTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncFrostingTask<BuildContext>
 {
     private string? existingSecretProblem;
 
@@ -32,7 +31,7 @@ public sealed class IssuerTask(ClusterConnector connector, TlsObjects tls, WaitP
         var cluster = await connector.ConnectAsync(context.Cancellation);
         var applier = new ObjectApplier(cluster.Api, context.Log);
         var waiter = new ReadinessWaiter(cluster.Api, context.Log, polling.Interval);
-        foreach (var item in tls.IssuerChain(settings))
+        foreach (var item in (await desired.GetAsync(context)).Of<IssuerTask>())
         {
             // Each object waits for the one before it: the CA Issuer signs nothing until the CA certificate exists.
             await applier.ApplyAsync(item, context.Cancellation);
@@ -59,7 +58,7 @@ public sealed class IssuerTask(ClusterConnector connector, TlsObjects tls, WaitP
         }
 
         var applier = new ObjectApplier(api, context.Log);
-        var chain = tls.IssuerChain(settings);
+        var chain = (await desired.GetAsync(context)).Of<IssuerTask>();
         foreach (var item in chain)
         {
             var plan = await applier.PlanAsync(item, context.Cancellation);

@@ -1,16 +1,16 @@
 using Cake.Common.Diagnostics;
 using Registry.Build.Host;
+using Registry.Build.Inventory;
 using Registry.Build.Kubernetes;
 using Registry.Build.Prerequisites;
-using Registry.Build.Registry;
+using Registry.Build.State;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Plan")]
-[TaskDescription("Show what Deploy would create or change, and write nothing.")]
+[TaskDescription("Show what Deploy would create, change or delete, and write nothing.")]
 [IsDependentOn(typeof(ValidateTask))]
-public sealed class PlanTask(
-    ClusterConnector connector, ClusterPrerequisites prerequisites, RegistryDeployment registry, DeploymentManifests manifests, RunOutcome outcome)
+public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites prerequisites, RunDesiredState desired, RunOutcome outcome)
     : AsyncFrostingTask<BuildContext>
 {
     /// <summary>The exit code of a plan with changes pending, with detailed-exitcode=true.</summary>
@@ -19,8 +19,9 @@ public sealed class PlanTask(
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
-        var applier = new ObjectApplier((await connector.ConnectAsync(context.Cancellation)).Api, context.Log);
-        var steps = manifests.Build(settings, await registry.CredentialsAsync(context));
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        var applier = new ObjectApplier(api, context.Log);
+        var state = await desired.PreviewAsync(context, api);
 
         var lines = new List<string>();
         var tasks = new List<string>();
@@ -30,33 +31,43 @@ public sealed class PlanTask(
             tasks.Add("Helm");
         }
 
-        var (create, update, unchanged) = (0, 0, 0);
-        foreach (var (task, items) in steps)
+        var (create, update, unchanged, delete) = (0, 0, 0, 0);
+        foreach (var item in state.Objects)
         {
-            foreach (var item in items)
+            var plan = await applier.PlanAsync(item.Object, context.Cancellation);
+            switch (plan.Action)
             {
-                var plan = await applier.PlanAsync(item, context.Cancellation);
-                switch (plan.Action)
-                {
-                    case ApplyAction.Created:
-                        lines.Add($"create    {plan.Address}");
-                        create++;
-                        break;
-                    case ApplyAction.Updated:
-                        lines.Add($"update    {plan.Address}: {string.Join(", ", plan.ChangedFields)}");
-                        update++;
-                        break;
-                    default:
-                        lines.Add($"unchanged {plan.Address}");
-                        unchanged++;
-                        break;
-                }
-
-                if (plan.Action != ApplyAction.Unchanged && !tasks.Contains(task))
-                {
-                    tasks.Add(task);
-                }
+                case ApplyAction.Created:
+                    lines.Add($"create    {plan.Address}");
+                    create++;
+                    break;
+                case ApplyAction.Updated:
+                    lines.Add($"update    {plan.Address}: {string.Join(", ", plan.ChangedFields)}");
+                    update++;
+                    break;
+                default:
+                    lines.Add($"unchanged {plan.Address}");
+                    unchanged++;
+                    break;
             }
+
+            if (plan.Action != ApplyAction.Unchanged && !tasks.Contains(TaskInfo.NameOf(item.Step)))
+            {
+                tasks.Add(TaskInfo.NameOf(item.Step));
+            }
+        }
+
+        foreach (var orphan in await state.OrphansAsync(api, context.Cancellation))
+        {
+            if (ApplySet.HoldsData(orphan))
+            {
+                lines.Add($"keep      {ApplySet.AddressOf(orphan)}: no longer wanted, but it holds data (Destroy with purge-data=true removes it)");
+                continue;
+            }
+
+            lines.Add($"delete    {ApplySet.AddressOf(orphan)}");
+            delete++;
+            tasks.Add(TaskInfo.NameOf(typeof(PruneTask)));
         }
 
         foreach (var line in lines)
@@ -65,7 +76,7 @@ public sealed class PlanTask(
         }
 
         var pending = tasks.Count > 0;
-        var summary = $"Plan: {create} to create, {update} to update, {unchanged} unchanged" +
+        var summary = $"Plan: {create} to create, {update} to update, {delete} to delete, {unchanged} unchanged" +
             (pending ? $"; Deploy would run {string.Join(", ", tasks.Distinct())}." : "; Deploy would change nothing.");
         context.Information(summary);
         if (pending && settings.DetailedExitcode)

@@ -1,8 +1,6 @@
-using k8s;
-using k8s.Models;
+using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
@@ -10,7 +8,4 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Write the registry's config.yml ConfigMap (guide step 8).")]
 [IsDependentOn(typeof(CredentialsTask))]
 [WritesToCluster]
-public sealed class RegistryConfigTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
-{
-    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Config];
-}
+public sealed class RegistryConfigTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired);

@@ -8,7 +8,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Rollout")]
 [TaskDescription("Wait until the registry is rolled out and answers on /v2/.")]
-[IsDependentOn(typeof(IngressTask))]
+[IsDependentOn(typeof(PruneTask))]
 public sealed class RolloutTask(ClusterConnector connector, WaitPolling polling) : AsyncFrostingTask<BuildContext>
 {
     private const string Name = "docker-registry";

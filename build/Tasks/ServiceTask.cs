@@ -1,8 +1,6 @@
-using k8s;
-using k8s.Models;
+using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
@@ -10,7 +8,4 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Expose the registry inside the cluster on port 5000 (guide step 10).")]
 [IsDependentOn(typeof(WorkloadTask))]
 [WritesToCluster]
-public sealed class ServiceTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
-{
-    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Service];
-}
+public sealed class ServiceTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired);

@@ -5,6 +5,7 @@ using Registry.Build.Host;
 using Registry.Build.Registry;
 using Registry.Build.Registry.Oci;
 using Registry.Build.Settings;
+using Registry.Build.State;
 using Registry.Build.Tls;
 using Registry.Build.Tools.Docker;
 
@@ -13,16 +14,41 @@ namespace Registry.Build.Tasks;
 [TaskName("SmokeTest")]
 [TaskDescription("Push and pull a test image over the registry API (guide step 12).")]
 [IsDependentOn(typeof(RolloutTask))]
-public sealed class SmokeTestTask(RegistryDeployment registry, DockerRunner docker) : AsyncFrostingTask<BuildContext>
+public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker) : AsyncFrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) =>
-        context.Settings.SmokeTest || Skip("smoke-test is false");
+    private Credential? login;
+
+    public override bool ShouldRun(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (!settings.SmokeTest)
+        {
+            return Skip("smoke-test is false");
+        }
+
+        login = Given(settings);
+        if (login is not null || settings.RegistryUrl is not null)
+        {
+            return true;
+        }
+
+        // The user's entry was kept as the cluster has it, and its password was given to an earlier run, not this one.
+        login = desired.GetAsync(context).GetAwaiter().GetResult().Credentials.Login;
+        if (login is null)
+        {
+            var unknown = $"SmokeTest cannot log in: no password was given, and user {settings.User}'s password is not kept in the cluster. " +
+                "Set $REGISTRY_PASSWORD or password-file (the same password keeps the htpasswd as it is) to smoke-test.";
+            context.Warning(unknown);
+        }
+
+        return login is not null || Skip($"no password for user {settings.User} is known to this run");
+    }
 
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
         var url = settings.RegistryAddress!;
-        if (settings.RegistryUrl is not null && settings.Password is null && settings.Users is null)
+        if (login is null)
         {
             throw new CakeException($"SmokeTest against {url} needs user {settings.User}'s password: set $REGISTRY_PASSWORD or --password-file.");
         }
@@ -32,7 +58,6 @@ public sealed class SmokeTestTask(RegistryDeployment registry, DockerRunner dock
             context.Warning($"insecure-skip-tls-verify is true: the certificate of {url} is not checked.");
         }
 
-        var login = await registry.LoginAsync(context);
         long? layerSize = settings.SmokeLayerSize is { } text && ByteSize.TryParse(text, out var bytes) ? bytes : null;
         await new SmokeTest(context.Log).RunAsync(url, login, new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify), layerSize, context.Cancellation);
         if (settings.SmokeDocker)
@@ -40,6 +65,9 @@ public sealed class SmokeTestTask(RegistryDeployment registry, DockerRunner dock
             DockerPush(context, url.Authority, login);
         }
     }
+
+    private static Credential? Given(RegistrySettings settings) =>
+        settings.Users is [var first, ..] ? first : settings.Password is { } password ? new Credential(settings.User, password) : null;
 
     // The guide's own check, for runners with a Docker engine: the daemon must trust the registry's CA itself.
     private void DockerPush(BuildContext context, string registryHost, Credential login)

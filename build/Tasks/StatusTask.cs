@@ -1,33 +1,52 @@
 using Cake.Common.Diagnostics;
+using Cake.Core;
 using k8s.Models;
 using Registry.Build.Diagnostics;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
+using Registry.Build.Settings;
+using Registry.Build.Tls;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Status")]
-[TaskDescription("Show the registry's state and whether it answers.")]
+[TaskDescription("Show the registry's state; exit 0 only when it is rolled out, its certificate is ready and /v2/ asks for a login.")]
 public sealed class StatusTask(ClusterConnector connector) : AsyncFrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
-        var deployment = await api.GetAsync(ResourceAddress.For<V1Deployment>(settings.Namespace, "docker-registry"), context.Cancellation);
-        var lines = new List<string>
+        var lines = new List<string>();
+        var problems = new List<string>();
+        void Check(string what, string? problem, string healthy)
         {
-            deployment is null
-                ? $"Deployment {settings.Namespace}/docker-registry: not deployed"
-                : $"Deployment {settings.Namespace}/docker-registry: {Readiness.RolledOut.Check(deployment).Description}",
-        };
-        if (deployment is not null)
-        {
-            var (status, challenge) = await api.ProxyGetAsync(settings.Namespace, "docker-registry", 5000, "/v2/", context.Cancellation);
-            lines.Add(status == 401 && challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) == true
-                ? "/v2/ through the service proxy: 401 with a Basic challenge (it answers and asks for a login)"
-                : $"/v2/ through the service proxy: {status} (expected 401 with a Basic challenge)");
+            lines.Add($"{what}: {problem ?? healthy}");
+            if (problem is not null)
+            {
+                problems.Add($"{what}: {problem}");
+            }
         }
+
+        var deployment = await api.GetAsync(ResourceAddress.For<V1Deployment>(settings.Namespace, "docker-registry"), context.Cancellation);
+        var rollout = deployment is null ? null : Readiness.RolledOut.Check(deployment);
+        Check($"Deployment {settings.Namespace}/docker-registry", rollout is null ? "not deployed" : rollout.Ready ? null : rollout.Description, rollout?.Description ?? string.Empty);
+
+        if (settings.Tls == TlsMode.ExistingSecret)
+        {
+            Check($"Secret {settings.Namespace}/{settings.TlsSecret}", await ExistingCertificate.ProblemAsync(api, settings, context.Cancellation), "holds a certificate valid now for the host");
+        }
+        else
+        {
+            var certificate = await api.GetAsync(ResourceAddress.For<Kubernetes.CertManager.Certificate>(settings.Namespace, settings.TlsSecret), context.Cancellation);
+            var ready = certificate is null ? null : Readiness.Ready.Check(certificate);
+            Check($"Certificate {settings.Namespace}/{settings.TlsSecret}", ready is null ? "missing" : ready.Ready ? null : ready.Description, "Ready");
+        }
+
+        // Through the API server's service proxy: it answers only when the Service exists and has a ready pod behind it.
+        var (status, challenge) = await api.ProxyGetAsync(settings.Namespace, "docker-registry", 5000, "/v2/", context.Cancellation);
+        var asksForLogin = status == 401 && challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) == true;
+        Check("/v2/ through the service proxy", asksForLogin ? null : $"{status} (expected 401 with a Basic challenge)", "401 with a Basic challenge (it answers and asks for a login)");
 
         if (settings.RegistryAddress is { } url)
         {
@@ -38,6 +57,11 @@ public sealed class StatusTask(ClusterConnector connector) : AsyncFrostingTask<B
         foreach (var line in lines)
         {
             context.Information(line);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CakeException($"The registry is not healthy: {string.Join("; ", problems)}.");
         }
     }
 }

@@ -1,20 +1,17 @@
 using Cake.Core;
-using k8s;
 using k8s.Models;
+using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Storage")]
 [TaskDescription("Create the PersistentVolumeClaim the images live on (the guide's emptyDir lost them).")]
-[IsDependentOn(typeof(NamespaceTask))]
+[IsDependentOn(typeof(InventoryTask))]
 [WritesToCluster]
-public sealed class StorageTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
+public sealed class StorageTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired)
 {
-    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Storage];
-
     // The images are on this claim: it may grow, but never shrink or be replaced.
     protected override void Check(BuildContext context, IReadOnlyList<ApplyResult> plans)
     {

@@ -1,34 +1,42 @@
-using k8s.Models;
+using Cake.Common.Diagnostics;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Manifests;
 using Registry.Build.Prerequisites;
-using Registry.Build.Tools.Helm;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Tiller")]
-[TaskDescription("Install Tiller, only for a Helm 2 client (guide step 1).")]
+[TaskDescription("Find a Tiller left from Helm 2 (guide step 1): an unauthenticated cluster-admin endpoint; remove it with remove-tiller=true.")]
 [IsDependentOn(typeof(HelmTask))]
 [WritesToCluster]
-public sealed class TillerTask(
-    HelmInstallation installation, ClusterConnector connector, ClusterHelm helm, HelmRunner runner, ManifestTemplates templates)
-    : AsyncFrostingTask<BuildContext>
+public sealed class TillerTask(ClusterConnector connector) : AsyncFrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) => installation.Client switch
-    {
-        null => Skip("no Helm client is in use, so no Tiller is needed"),
-        { Major: >= 3 } client => Skip($"Helm 3+ has no Tiller ({client})"),
-        _ => true,
-    };
+    private IReadOnlyList<ResourceAddress> leftovers = [];
 
-    // The guide's three commands: a service account, its cluster-admin binding, and helm init.
+    // Helm 2 is gone and today's charts install with Helm 3 or 4, which have no Tiller: the guide's step 1 now
+    // means cleaning up after it, since any pod that reaches Tiller's port can do anything in the cluster.
+    public override bool ShouldRun(BuildContext context)
+    {
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        leftovers = LeftoverTiller.FindAsync(api, context.Cancellation).GetAwaiter().GetResult();
+        if (leftovers.Count == 0)
+        {
+            return Skip("no Tiller in the cluster: Helm 3 and 4 have none");
+        }
+
+        var found = $"A Tiller from Helm 2 is still in the cluster ({string.Join(", ", leftovers)}): it serves unauthenticated gRPC " +
+            "with cluster-admin rights, so any pod that reaches it controls the cluster.";
+        context.Warning(found);
+        return context.Settings.RemoveTiller || Skip("a leftover Tiller was found and kept; remove-tiller=true removes it");
+    }
+
     public override async Task RunAsync(BuildContext context)
     {
-        var values = ManifestValues.From(context.Settings);
-        var applier = new ObjectApplier((await connector.ConnectAsync(context.Cancellation)).Api, context.Log);
-        await applier.ApplyAsync(templates.Load<V1ServiceAccount>("tiller-serviceaccount.yaml", values), context.Cancellation);
-        await applier.ApplyAsync(templates.Load<V1ClusterRoleBinding>("tiller-clusterrolebinding.yaml", values), context.Cancellation);
-        runner.InitTiller(installation.Client!, await helm.SettingsAsync(context.Cancellation), "tiller");
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        foreach (var address in leftovers)
+        {
+            await api.DeleteAsync(address, context.Cancellation);
+            context.Information($"{address}: deleted (remove-tiller=true)");
+        }
     }
 }

@@ -1,8 +1,6 @@
-using k8s;
-using k8s.Models;
+using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
-using Registry.Build.Registry;
 
 namespace Registry.Build.Tasks;
 
@@ -11,7 +9,4 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(RegistryConfigTask))]
 [IsDependentOn(typeof(StorageTask))]
 [WritesToCluster]
-public sealed class WorkloadTask(ClusterConnector connector, RegistryDeployment registry) : RegistryObjectsTask(connector, registry)
-{
-    protected override IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(RegistryObjectSet objects) => [objects.Workload];
-}
+public sealed class WorkloadTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired);

@@ -99,16 +99,17 @@ public sealed class RegistryClient : IDisposable
         return await Blob.DigestAsync(stream, cancellationToken);
     }
 
+    /// <param name="collection"><c>manifests</c> or <c>blobs</c>.</param>
     /// <returns>False when the registry does not allow deletes (storage.delete.enabled is false).</returns>
-    public async Task<bool> DeleteManifestAsync(string repository, string digest, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string repository, string collection, string digest, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Delete, $"v2/{repository}/manifests/{digest}", null, true, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Delete, $"v2/{repository}/{collection}/{digest}", null, true, cancellationToken);
         if (response.StatusCode == HttpStatusCode.MethodNotAllowed)
         {
             return false;
         }
 
-        await Expect(response, HttpStatusCode.Accepted, $"DELETE of manifest {repository}@{digest}", cancellationToken);
+        await Expect(response, HttpStatusCode.Accepted, $"DELETE of {collection} {repository}@{digest}", cancellationToken);
         return true;
     }
 

@@ -7,14 +7,13 @@ using Registry.Build.Settings;
 namespace Registry.Build.Tools.Helm;
 
 /// <summary>
-/// The helm this run uses: one on PATH, else one in tools/, when it is recent enough (or the Helm 2 the
-/// settings ask for); else the pinned release, downloaded and verified.
+/// The helm this run uses: one on PATH, else one in tools/, when it is recent enough; else the pinned release,
+/// downloaded and verified. A Helm 2 client is just too old: no chart supported today installs with it.
 /// </summary>
 public sealed class HelmLocator(IToolLocator tools, HelmRunner runner, HelmDownload download, ICakeLog log)
 {
     public async Task<HelmClient> FindOrInstallAsync(RegistrySettings settings, DirectoryPath toolsDirectory, CancellationToken cancellationToken)
     {
-        var pinned = HelmClient.ParseVersion(settings.HelmVersion)!;
         var candidates = new List<(FilePath Path, string Origin)>();
         if (tools.Resolve("helm") is { } onPath)
         {
@@ -37,7 +36,7 @@ public sealed class HelmLocator(IToolLocator tools, HelmRunner runner, HelmDownl
             }
 
             var client = new HelmClient(path, version, origin);
-            if (version >= HelmClient.Minimum || (version.Major == 2 && pinned.Major == 2))
+            if (version >= HelmClient.Minimum)
             {
                 log.Information($"Using {client}.");
                 return client;

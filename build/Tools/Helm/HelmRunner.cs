@@ -62,10 +62,6 @@ public sealed class HelmRunner(IFileSystem fileSystem, ICakeEnvironment environm
     public void Uninstall(HelmClient helm, HelmSettings settings, string release, string ns) =>
         RunWithCluster(helm, settings, new ProcessArgumentBuilder().Append("uninstall").Append(release).Append("--namespace").Append(ns).Append("--wait"));
 
-    /// <summary>Helm 2 only: <c>helm init --service-account tiller --wait</c>.</summary>
-    public void InitTiller(HelmClient helm, HelmSettings settings, string serviceAccount) =>
-        RunWithCluster(helm, settings, new ProcessArgumentBuilder().Append("init").Append("--service-account").Append(serviceAccount).Append("--wait"));
-
     protected override string GetToolName() => "Helm";
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["helm", "helm.exe"];

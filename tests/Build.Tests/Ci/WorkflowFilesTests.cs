@@ -34,7 +34,9 @@ public sealed class WorkflowFilesTests
 
         Assert.Contains("./build.sh --target=Test", test);
         Assert.Contains(jobs["e2e"]!["steps"]!.AsArray(), step => step!["uses"]?.GetValue<string>().StartsWith("helm/kind-action", StringComparison.Ordinal) == true);
-        Assert.Equal(2, e2e.Count(command => command.Contains("--target=Deploy", StringComparison.Ordinal)));
+        Assert.True(e2e.Count(command => command.Contains("--target=Deploy", StringComparison.Ordinal)) >= 2);
+        Assert.Contains(e2e, command => command.Contains("--purge-data=true", StringComparison.Ordinal) && command.Contains("--namespace=shared", StringComparison.Ordinal));
+        Assert.Contains(e2e, command => command.Contains("kubectl apply --server-side", StringComparison.Ordinal));
         Assert.Contains(e2e, command => command.Contains("--target=Plan", StringComparison.Ordinal) && command.Contains("--detailed-exitcode=true", StringComparison.Ordinal));
         Assert.Contains(e2e, command => command.Contains("created|updated", StringComparison.Ordinal));
     }
@@ -47,7 +49,7 @@ public sealed class WorkflowFilesTests
 
         Assert.NotNull(nightly["on"]!["schedule"]);
         Assert.Equal(
-            ["--target=Destroy --confirm=true", "--target=Deploy", "--target=Plan --detailed-exitcode=true"],
+            ["--target=Destroy --confirm=true", "--target=Deploy", "--target=Plan --detailed-exitcode=true", "--target=Status"],
             commands.Where(command => command.StartsWith("./build.sh", StringComparison.Ordinal)).Select(command => command["./build.sh ".Length..]));
         Assert.Contains("secrets.KUBECONFIG", File.ReadAllText(Path.Combine(Root, ".github/workflows/nightly.yml")));
     }

@@ -4,7 +4,10 @@ using System.Text;
 using Registry.Build.Manifests;
 using Registry.Build.Registry;
 using Registry.Build.Settings;
+using Registry.Build.State;
+using Registry.Build.Tasks;
 using Registry.Build.Tests.Fixtures;
+using k8s.Models;
 
 namespace Registry.Build.Tests.Registry;
 
@@ -94,9 +97,10 @@ public sealed class RenderedRegistryTests : IDisposable
     private static async Task<RealRegistry> Start(RegistrySettings settings)
     {
         var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
-        var objects = new RegistryManifests(ManifestTemplates.InSourceTree()).Build(settings, credentials);
-        var htpasswd = Encoding.UTF8.GetString(objects.Secrets.Single(secret => secret.Metadata.Name == RegistryCredentials.HtpasswdSecret).Data["htpasswd"]);
-        return await RealRegistry.StartAsync(objects.Config.Data["config.yml"], htpasswd);
+        var state = new Declaration(ManifestTemplates.InSourceTree()).Build(settings, credentials, ownsNamespace: true);
+        var config = state.Of<RegistryConfigTask>().OfType<V1ConfigMap>().Single();
+        var htpasswd = Encoding.UTF8.GetString(state.Of<CredentialsTask>().OfType<V1Secret>().Single(secret => secret.Metadata.Name == RegistryCredentials.HtpasswdSecret).Data["htpasswd"]);
+        return await RealRegistry.StartAsync(config.Data["config.yml"], htpasswd);
     }
 
     private static async Task<HttpStatusCode> Catalog(RealRegistry registry, string? user, string? password)

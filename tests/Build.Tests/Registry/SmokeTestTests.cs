@@ -1,7 +1,10 @@
 using Registry.Build.Manifests;
 using Registry.Build.Registry;
 using Registry.Build.Settings;
+using Registry.Build.State;
+using Registry.Build.Tasks;
 using Registry.Build.Tests.Fixtures;
+using k8s.Models;
 
 namespace Registry.Build.Tests.Registry;
 
@@ -168,9 +171,10 @@ public sealed class SmokeTestTests : IAsyncLifetime
     {
         var settings = new RegistrySettings { Host = "localhost", Password = new Secret(Password) };
         var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
-        var objects = new RegistryManifests(ManifestTemplates.InSourceTree()).Build(settings, credentials);
+        var state = new Declaration(ManifestTemplates.InSourceTree()).Build(settings, credentials, ownsNamespace: true);
+        var config = state.Of<RegistryConfigTask>().OfType<V1ConfigMap>().Single();
         var registry = await RealRegistry.StartAsync(
-            objects.Config.Data["config.yml"],
+            config.Data["config.yml"],
             credentials.Htpasswd,
             tls: tls ? (certificates.ServerCertificate, certificates.ServerKey) : null,
             environment: environment);

@@ -26,7 +26,7 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("create    Namespace docker-registry", run.Output);
         Assert.Contains("create    Deployment docker-registry/docker-registry", run.Output);
-        Assert.True(run.Output.Contains("Plan: 12 to create, 0 to update, 0 unchanged; Deploy would run Namespace, Issuer, Certificate, Credentials, RegistryConfig, Storage, Workload, Service, Ingress."), run.Output);
+        Assert.True(run.Output.Contains("Plan: 13 to create, 0 to update, 0 to delete, 0 unchanged; Deploy would run Namespace, Inventory, Issuer, Certificate, Credentials, RegistryConfig, Storage, Workload, Service, Ingress."), run.Output);
         Assert.Empty(pipeline.Server.MutatingRequests);
     }
 
@@ -38,7 +38,7 @@ public sealed class OperationsTests : IAsyncLifetime
         var run = await Run("--target=Plan", "--detailed-exitcode=true");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("Plan: 0 to create, 0 to update, 12 unchanged; Deploy would change nothing.", run.Output);
+        Assert.True(run.Output.Contains("Plan: 0 to create, 0 to update, 0 to delete, 13 unchanged; Deploy would change nothing."), run.Output);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class OperationsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Destroy_removes_the_registry_but_keeps_the_images_and_the_password_and_a_second_destroy_changes_nothing()
+    public async Task Destroy_removes_the_registry_but_keeps_the_images_and_the_namespace_and_a_second_destroy_changes_nothing()
     {
         await Run();
 
@@ -79,56 +79,175 @@ public sealed class OperationsTests : IAsyncLifetime
 
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("Deployment docker-registry/docker-registry: deleted", first.Output);
+        Assert.Contains("Kept what holds data: PersistentVolumeClaim docker-registry/docker-registry-data; purge-data=true removes it.", first.Output);
         Assert.Null(Get(Deployment, "docker-registry"));
         Assert.Null(Get(ResourceCatalogue.OfKind("v1", "Secret"), RegistryCredentials.HtpasswdSecret));
         Assert.Null(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "registry-ca"));
         Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "PersistentVolumeClaim"), "docker-registry-data"));
         Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
         Assert.Equal(0, second.ExitCode);
-        Assert.Contains("Nothing of the registry's is left in docker-registry.", second.Output);
+        Assert.Contains("Nothing of the registry's is left to remove in docker-registry.", second.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
         Assert.NotNull(Get(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "cert-manager", "cert-manager"));
     }
 
     [Fact]
-    public async Task Destroy_with_purge_data_removes_the_claim_and_the_namespace()
+    public async Task Destroy_with_purge_data_removes_a_namespace_it_created_that_holds_nothing_else()
     {
         await Run();
 
         var run = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
 
-        Assert.Equal(0, run.ExitCode);
-        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry") is null, run.Output);
         Assert.Null(Get(ResourceCatalogue.OfKind("v1", "PersistentVolumeClaim"), "docker-registry-data"));
     }
 
     [Fact]
-    public async Task Destroy_uninstalls_the_charts_only_with_purge_prerequisites()
+    public async Task An_existing_namespace_is_never_labelled_and_survives_a_purge_with_everything_else_in_it()
+    {
+        var existing = pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tools", "labels": {"team": "platform"}}}""")!.AsObject());
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "their-config", "namespace": "tools"}, "data": {"a": "b"}}""")!.AsObject());
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "their-app", "namespace": "tools"}, "spec": {"selector": {"matchLabels": {"app": "theirs"}}, "template": {"metadata": {"labels": {"app": "theirs"}}, "spec": {"containers": [{"name": "app", "image": "theirs:1"}]}}}}""")!.AsObject());
+        pipeline.Server.ServiceBackends["tools/docker-registry:5000"] = pipeline.Server.ServiceBackends["docker-registry/docker-registry:5000"];
+
+        var deploy = await Run("--namespace=tools");
+        var destroy = await Run("--namespace=tools", "--target=Destroy", "--confirm=true", "--purge-data=true");
+
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
+        Assert.Contains("Skipped: namespace tools exists and was not created by this pipeline", deploy.ReportRow("Namespace"));
+        Assert.Equal(0, destroy.ExitCode);
+        var after = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "tools");
+        Assert.NotNull(after);
+        Assert.Equal(existing["metadata"]!["labels"]!.ToJsonString(), after["metadata"]!["labels"]!.ToJsonString());
+        Assert.Null(after["metadata"]!["annotations"]);
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "their-config", "tools"));
+        Assert.NotNull(Get(Deployment, "their-app", "tools"));
+        Assert.Null(Get(Deployment, "docker-registry", "tools"));
+        Assert.Null(Get(ResourceCatalogue.OfKind("v1", "PersistentVolumeClaim"), "docker-registry-data", "tools"));
+        Assert.Null(Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "registry-pipeline-applyset", "tools"));
+        Assert.Contains("Namespace tools was not created by this pipeline: it stays as it is.", destroy.Output);
+    }
+
+    [Fact]
+    public async Task A_namespace_the_pipeline_created_is_kept_when_someone_else_has_moved_in()
     {
         await Run();
-        File.Delete(pipeline.HelmCalls);
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "their-config", "namespace": "docker-registry"}, "data": {"a": "b"}}""")!.AsObject());
 
-        await Run("--target=Destroy", "--confirm=true");
-        var kept = pipeline.HelmInvocations;
-        var run = await Run("--target=Destroy", "--confirm=true", "--purge-prerequisites=true");
+        var run = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
 
-        Assert.Empty(kept);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Kept namespace docker-registry: it holds what this pipeline did not create: ConfigMap their-config.", run.Output);
+        Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "their-config"));
+        Assert.Null(Get(ResourceCatalogue.OfKind("v1", "PersistentVolumeClaim"), "docker-registry-data"));
+    }
+
+    [Fact]
+    public async Task Destroy_on_a_cluster_without_the_namespace_writes_nothing_not_even_a_lock()
+    {
+        var run = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
+
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("uninstall cert-manager --namespace cert-manager --wait", StringComparison.Ordinal));
-        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("uninstall ingress-nginx --namespace ingress-nginx --wait", StringComparison.Ordinal));
+        Assert.Contains("Namespace docker-registry does not exist: nothing of the registry's is there to remove.", run.Output);
+        Assert.Empty(pipeline.Server.MutatingRequests);
+    }
+
+    [Fact]
+    public async Task A_deploy_right_after_a_purge_waits_for_the_namespace_to_go_then_creates_it_again()
+    {
+        await Run();
+        pipeline.Server.Behaviour.NamespaceDeletionDelay = TimeSpan.FromSeconds(1);
+        var ns = ResourceCatalogue.OfKind("v1", "Namespace");
+        pipeline.Server.Store.Delete(ns, null, "docker-registry", dryRun: false);
+
+        var run = await Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Namespace docker-registry is being deleted; waiting until it is gone", run.Output);
+        Assert.Contains("Namespace docker-registry: Terminating", run.Output);
+        Assert.NotNull(Get(Deployment, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task Purge_prerequisites_uninstalls_only_the_charts_this_pipeline_installed()
+    {
+        // cert-manager was there before (someone else's); the ingress controller is installed by the pipeline.
+        await using var empty = await PipelineOnCluster.StartAsync();
+        SeededState.CertManager(empty.Server);
+        empty.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
+        await empty.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--wait-timeout=2s"], new Dictionary<string, string>(password));
+        File.Delete(empty.HelmCalls);
+
+        var run = await empty.RunAsync(["--host=registry.example.com", "--target=Destroy", "--confirm=true", "--purge-prerequisites=true"], new Dictionary<string, string>(password));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(empty.HelmInvocations, call => call.StartsWith("uninstall ingress-nginx --namespace ingress-nginx --wait", StringComparison.Ordinal));
+        Assert.DoesNotContain(empty.HelmInvocations, call => call.Contains("cert-manager", StringComparison.Ordinal));
+        Assert.Contains("cert-manager stays: this pipeline did not install it", run.Output);
     }
 
     [Fact]
     public async Task Destroy_leaves_alone_an_object_of_the_same_name_it_did_not_create()
     {
         pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "docker-registry"}}""")!.AsObject());
-        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "docker-registry", "namespace": "docker-registry"}, "spec": {"ports": [{"port": 80}]}}""")!.AsObject());
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "docker-registry", "namespace": "docker-registry", "labels": {"app.kubernetes.io/managed-by": "registry-pipeline"}}, "spec": {"ports": [{"port": 80}]}}""")!.AsObject());
 
-        var run = await Run("--target=Destroy", "--confirm=true");
+        var run = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("Service docker-registry/docker-registry: left alone, it was not created by this pipeline.", run.Output);
         Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "Service"), "docker-registry"));
+        Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task Switching_tls_from_letsencrypt_to_selfsigned_prunes_the_acme_issuer_and_plan_shows_it_first()
+    {
+        string[] acme = ["--tls=letsencrypt", "--acme-email=ops@example.com"];
+        await Run(acme);
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "cert-manager.io/v1", "kind": "Issuer", "metadata": {"name": "theirs", "namespace": "docker-registry", "labels": {"app.kubernetes.io/managed-by": "registry-pipeline"}}, "spec": {"selfSigned": {}}}""")!.AsObject());
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "letsencrypt"));
+        pipeline.Server.ForgetRequests();
+
+        var plan = await Run("--target=Plan", "--tls=selfsigned");
+        var planWrites = pipeline.Server.MutatingRequests.Count;
+        var deploy = await Run("--tls=selfsigned");
+
+        Assert.Equal(0, planWrites);
+        Assert.Contains("delete    Issuer docker-registry/letsencrypt", plan.Output);
+        Assert.Contains("Deploy would run", plan.Output);
+        Assert.Contains("Prune", plan.Output.Split("Deploy would run")[1]);
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
+        Assert.Contains("Issuer docker-registry/letsencrypt: deleted (no longer wanted)", deploy.Output);
+        Assert.Null(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "letsencrypt"));
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "theirs"));
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "registry-ca"));
+        Assert.DoesNotContain(pipeline.Server.MutatingRequests, request => request.Method == "DELETE" && !request.Path.EndsWith("/letsencrypt", StringComparison.Ordinal) && !request.Path.Contains("/leases/", StringComparison.Ordinal));
+        var parent = Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "registry-pipeline-applyset")!;
+        Assert.StartsWith("applyset-", parent["metadata"]!["labels"]!["applyset.kubernetes.io/id"]!.GetValue<string>());
+        Assert.DoesNotContain(pipeline.Server.MutatingRequests, request => request.Path.EndsWith("/issuers/theirs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Status_exits_0_when_healthy_and_1_when_the_pods_are_not_ready_or_the_service_is_gone()
+    {
+        await Run();
+
+        var healthy = await Run("--target=Status");
+        pipeline.Server.Store.Mutate(Deployment, "docker-registry", "docker-registry", deployment => deployment["status"]!["availableReplicas"] = 0);
+        pipeline.Server.Behaviour.RolloutStalls = true;
+        var notReady = await Run("--target=Status");
+        pipeline.Server.Behaviour.RolloutStalls = false;
+        await Run();
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Service"), "docker-registry", "docker-registry", dryRun: false);
+        var noService = await Run("--target=Status");
+
+        Assert.True(healthy.ExitCode == 0, healthy.Output);
+        Assert.Equal(1, notReady.ExitCode);
+        Assert.Contains("The registry is not healthy: Deployment docker-registry/docker-registry: 1 of 1 replicas updated, 0 available", notReady.Output);
+        Assert.Equal(1, noService.ExitCode);
+        Assert.Contains("The registry is not healthy: /v2/ through the service proxy: 404", noService.Output);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Registry.Build.Tests.Tasks;
 public sealed class PrerequisiteTasksTests : IAsyncLifetime
 {
     private const string Address = "203.0.113.10";
-    private static readonly string[] Steps = ["Helm", "Tiller", "IngressController", "Dns", "CertManager", "Namespace", "Issuer", "Certificate"];
+    private static readonly string[] Steps = ["Helm", "Tiller", "IngressController", "Dns", "CertManager", "Namespace", "Inventory", "Issuer", "Certificate"];
     private PipelineOnCluster pipeline = null!;
 
     private static readonly ResourceType IssuerType = ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer");
@@ -37,7 +37,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.Contains("Skipped: IngressClass nginx exists and its controller ingress-nginx/ingress-nginx-controller is available", run.ReportRow("IngressController"));
         Assert.Contains($"Skipped: registry.example.com resolves to {Address}, the ingress controller's address", run.ReportRow("Dns"));
         Assert.Contains("Skipped: cert-manager is installed", run.ReportRow("CertManager"));
-        Assert.All(new[] { "Namespace", "Issuer", "Certificate" }, task => Assert.Contains("Executed", run.ReportRow(task)));
+        Assert.All(new[] { "Inventory", "Issuer", "Certificate" }, task => Assert.Contains("Executed", run.ReportRow(task)));
         Assert.All(new[] { "selfsigned", "registry-ca" }, issuer => Assert.True(IsReady(IssuerType, issuer), $"Issuer {issuer} is not Ready"));
         Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
         var certificate = pipeline.Server.Store.Get(CertificateType, "docker-registry", "docker-registry-tls-certificate")!;
@@ -210,7 +210,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
                 $"--create-namespace --wait --timeout 300s --atomic --set crds.enabled=true {cluster}",
             ],
             pipeline.HelmInvocations);
-        Assert.Contains("Skipped: Helm 3+ has no Tiller (helm v3.21.0 (on PATH", run.ReportRow("Tiller"));
+        Assert.Contains("Skipped: no Tiller in the cluster: Helm 3 and 4 have none", run.ReportRow("Tiller"));
         Assert.Contains("ingress-nginx was retired in March 2026 and 4.15.1 is its last chart", run.Output);
         Assert.Contains($"external address: {Address}", run.Output);
         Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
@@ -252,19 +252,94 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_helm_2_client_gets_the_guides_tiller_and_then_a_clear_refusal_to_install_todays_charts()
+    public async Task A_helm_2_client_is_replaced_by_the_pinned_helm_and_no_tiller_is_installed()
     {
+        SeedPrerequisites();
         pipeline.WriteFakeHelm(pipeline.Bin, "Client: v2.14.1+g5270352");
+        await using var downloads = await Fixtures.FileServer.StartAsync();
+        var archive = Tools.Helm.HelmArchive.Create(pipeline.FakeHelm("v4.1.4+gpinned"));
+        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4")] = archive;
+        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4") + ".sha256sum"] = Tools.Helm.HelmArchive.Checksum(archive, Tools.Helm.HelmArchive.Name("v4.1.4"));
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
 
-        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--helm-version=v2.14.1");
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", $"--helm-download-url={downloads.Address}");
 
-        Assert.True(run.ReportRow("Tiller")!.Contains("Executed"), run.Output);
-        Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ServiceAccount"), "kube-system", "tiller"));
-        var binding = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), null, "tiller")!;
-        Assert.Equal("cluster-admin", binding["roleRef"]!["name"]!.GetValue<string>());
-        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("init --service-account tiller --wait", StringComparison.Ordinal));
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("cannot install today's charts (ingress-nginx is a Helm 3 chart); set helm-version to a Helm 3 or 4 release", run.Output);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("is older than 3.8.0 (needed for OCI charts); using the pinned v4.1.4 instead.", run.Output);
+        Assert.Contains("Skipped: no Tiller in the cluster", run.ReportRow("Tiller"));
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("init", StringComparison.Ordinal));
+        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ServiceAccount"), "kube-system", "tiller"));
+    }
+
+    [Fact]
+    public async Task Helm_version_2_is_refused_before_any_request()
+    {
+        var run = await pipeline.RunAsync("--target=Deploy", "--host=registry.example.com", "--helm-version=v2.14.1");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("helm-version: 'v2.14.1' (from the command line) is Helm 2, which no supported chart installs with", run.Output);
+        Assert.Empty(pipeline.Server.Requests);
+    }
+
+    [Fact]
+    public async Task A_leftover_tiller_is_reported_and_kept_and_removed_only_with_remove_tiller()
+    {
+        SeedPrerequisites();
+        SeedTiller(pipeline.Server);
+
+        var warned = await pipeline.RunAsync("--target=Tiller", "--host=registry.example.com");
+        var kept = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "kube-system", "tiller-deploy");
+        var removed = await pipeline.RunAsync("--target=Tiller", "--host=registry.example.com", "--remove-tiller=true");
+
+        Assert.Equal(0, warned.ExitCode);
+        Assert.Contains("A Tiller from Helm 2 is still in the cluster (Deployment kube-system/tiller-deploy, Service kube-system/tiller-deploy, ServiceAccount kube-system/tiller, ClusterRoleBinding tiller): it serves unauthenticated gRPC with cluster-admin rights", warned.Output);
+        Assert.Contains("Skipped: a leftover Tiller was found and kept; remove-tiller=true removes it", warned.ReportRow("Tiller"));
+        Assert.NotNull(kept);
+        Assert.Equal(0, removed.ExitCode);
+        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "kube-system", "tiller-deploy"));
+        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), null, "tiller"));
+        Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"), null, "someone-elses"));
+    }
+
+    [Fact]
+    public async Task An_ingress_nginx_daemonset_is_found_and_not_installed_again()
+    {
+        SeededState.CertManager(pipeline.Server);
+        SeededState.IngressNginxDaemonSet(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Skipped: IngressClass nginx exists and its controller ingress-nginx/ingress-nginx-controller is available", run.ReportRow("IngressController"));
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unknown_controller_behind_an_existing_class_is_trusted_and_says_so()
+    {
+        SeededState.CertManager(pipeline.Server);
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"}, "spec": {"controller": "example.com/ingress"}}""")!.AsObject());
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Skipped: IngressClass nginx exists; its controller example.com/ingress is not one this pipeline knows how to check, so it is trusted", run.ReportRow("IngressController"));
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+    }
+
+    private static void SeedTiller(EmulatedApiServer server)
+    {
+        foreach (var json in new[]
+        {
+            """{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "tiller-deploy", "namespace": "kube-system"}, "spec": {"selector": {"matchLabels": {"app": "helm"}}, "template": {"metadata": {"labels": {"app": "helm"}}, "spec": {"containers": [{"name": "tiller", "image": "gcr.io/kubernetes-helm/tiller:v2.14.1"}]}}}}""",
+            """{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "tiller-deploy", "namespace": "kube-system"}, "spec": {"ports": [{"port": 44134}]}}""",
+            """{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "tiller", "namespace": "kube-system"}}""",
+            """{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "tiller"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"}, "subjects": [{"kind": "ServiceAccount", "name": "tiller", "namespace": "kube-system"}]}""",
+            """{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "someone-elses"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}, "subjects": [{"kind": "ServiceAccount", "name": "tiller", "namespace": "kube-system"}]}""",
+        })
+        {
+            server.Store.Seed(JsonNode.Parse(json)!.AsObject());
+        }
     }
 
     [Fact]

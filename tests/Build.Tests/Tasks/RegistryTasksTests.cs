@@ -20,6 +20,37 @@ public sealed class RegistryTasksTests : IAsyncLifetime
     public async Task DisposeAsync() => await pipeline.DisposeAsync();
 
     [Fact]
+    public async Task Without_a_password_a_second_deploy_keeps_the_users_entry_writes_nothing_and_the_old_password_still_logs_in()
+    {
+        await Deploy();
+        pipeline.Server.ForgetRequests();
+
+        var run = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false"], []);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("No password was given: user admin's htpasswd entry in docker-registry/docker-registry-htpasswd is kept as it is.", run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+        Assert.Null(pipeline.Server.Store.Get(Secret, "docker-registry", "docker-registry-password"));
+        var config = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "docker-registry", "docker-registry-config")!["data"]!["config.yml"]!.GetValue<string>();
+        var htpasswd = Encoding.UTF8.GetString(Convert.FromBase64String(pipeline.Server.Store.Get(Secret, "docker-registry", "docker-registry-htpasswd")!["data"]!["htpasswd"]!.GetValue<string>()));
+        await using var registry = await RealRegistry.StartAsync(config, htpasswd);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.Address, "v2/_catalog"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{Password}")));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_password_variable_set_but_empty_is_refused_before_any_request()
+    {
+        var run = await pipeline.RunAsync(["--host=registry.example.com"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = string.Empty });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("password: '' (from $REGISTRY_PASSWORD) is set but empty", run.Output);
+        Assert.Empty(pipeline.Server.Requests);
+    }
+
+    [Fact]
     public async Task A_full_deploy_creates_every_object_and_checks_the_registry_answers()
     {
         var run = await Deploy();

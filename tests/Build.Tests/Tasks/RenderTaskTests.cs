@@ -21,18 +21,19 @@ public sealed class RenderTaskTests : IDisposable
         var files = Directory.GetFiles(manifests).Select(Path.GetFileName).Order().ToList();
         Assert.Equal(
             [
-                "01-namespace-docker-registry.yaml", "02-issuer-selfsigned.yaml", "03-certificate-registry-ca.yaml", "04-issuer-registry-ca.yaml",
-                "05-certificate-docker-registry-tls-certificate.yaml", "06-secret-docker-registry-htpasswd.yaml", "07-secret-docker-registry-http-secret.yaml",
-                "08-configmap-docker-registry-config.yaml", "09-persistentvolumeclaim-docker-registry-data.yaml", "10-deployment-docker-registry.yaml",
-                "11-service-docker-registry.yaml", "12-ingress-docker-registry.yaml", "all.yaml",
+                "01-namespace-docker-registry.yaml", "02-configmap-registry-pipeline-applyset.yaml", "03-issuer-selfsigned.yaml",
+                "04-certificate-registry-ca.yaml", "05-issuer-registry-ca.yaml", "06-certificate-docker-registry-tls-certificate.yaml",
+                "07-secret-docker-registry-htpasswd.yaml", "08-secret-docker-registry-http-secret.yaml", "09-configmap-docker-registry-config.yaml",
+                "10-persistentvolumeclaim-docker-registry-data.yaml", "11-deployment-docker-registry.yaml", "12-service-docker-registry.yaml",
+                "13-ingress-docker-registry.yaml", "all.yaml",
             ],
             files);
         var all = await File.ReadAllTextAsync(Path.Combine(manifests, "all.yaml"));
-        Assert.Equal(12, YamlToJson.Documents(all).Count);
+        Assert.Equal(13, YamlToJson.Documents(all).Count);
         Assert.Contains(RenderTask.Redacted, all);
         Assert.DoesNotContain("$2y$", all);
         Assert.DoesNotContain("Never-Rendered-1", run.Output + all);
-        Assert.Contains("registry.example.test", await File.ReadAllTextAsync(Path.Combine(manifests, "12-ingress-docker-registry.yaml")));
+        Assert.Contains("registry.example.test", await File.ReadAllTextAsync(Path.Combine(manifests, "13-ingress-docker-registry.yaml")));
     }
 
     [Fact]
@@ -41,9 +42,13 @@ public sealed class RenderTaskTests : IDisposable
         var run = await Render(["--render-secrets=true"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "pw" });
 
         Assert.Equal(0, run.ExitCode);
-        var secret = YamlToJson.Documents(await File.ReadAllTextAsync(Path.Combine(directory.Path, "artifacts", "manifests", "06-secret-docker-registry-htpasswd.yaml")))[0];
+        var secret = YamlToJson.Documents(await File.ReadAllTextAsync(Path.Combine(directory.Path, "artifacts", "manifests", "07-secret-docker-registry-htpasswd.yaml")))[0];
         var htpasswd = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret["data"]!["htpasswd"]!.GetValue<string>()));
         Assert.StartsWith("admin:$2y$10$", htpasswd);
+        var files = Directory.GetFiles(Path.Combine(directory.Path, "artifacts", "manifests"));
+        Assert.All(files.Where(file => file.Contains("-secret-") || file.EndsWith("all.yaml", StringComparison.Ordinal)),
+            file => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)));
+        Assert.Contains(files, file => file.Contains("-service-") && File.GetUnixFileMode(file).HasFlag(UnixFileMode.OtherRead));
     }
 
     [Fact]
@@ -60,7 +65,7 @@ public sealed class RenderTaskTests : IDisposable
         var run = await pipeline.RunAsync(["--target=Render", "--host=registry.example.com", "--render-secrets=true"], password);
 
         Assert.Equal(0, run.ExitCode);
-        var rendered = YamlToJson.Documents(await File.ReadAllTextAsync(Path.Combine(pipeline.Artifacts, "manifests", "06-secret-docker-registry-htpasswd.yaml")))[0];
+        var rendered = YamlToJson.Documents(await File.ReadAllTextAsync(Path.Combine(pipeline.Artifacts, "manifests", "07-secret-docker-registry-htpasswd.yaml")))[0];
         Assert.Equal(live, rendered["data"]!["htpasswd"]!.GetValue<string>());
     }
 

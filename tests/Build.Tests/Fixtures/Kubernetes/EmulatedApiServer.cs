@@ -262,6 +262,13 @@ public sealed class EmulatedApiServer : IAsyncDisposable
 
     private async Task<StoreResult> ProxyAsync(HttpContext http, string service, string path)
     {
+        // As the API server: a Service that does not exist is a 404 before any endpoint is looked for.
+        var (ns, name) = (service.Split('/')[0], service.Split('/')[1].Split(':')[0]);
+        if (Store.Get(ResourceCatalogue.OfKind("v1", "Service"), ns, name) is null)
+        {
+            return StoreResult.Error(404, "NotFound", $"services \"{name}\" not found");
+        }
+
         if (!ServiceBackends.TryGetValue(service, out var backend))
         {
             return StoreResult.Error(503, "ServiceUnavailable", $"no endpoints available for service \"{service}\"");

@@ -39,7 +39,7 @@ public sealed class EmulatedApiServerTests : IAsyncLifetime
 
         var read = await client.CoreV1.ReadNamespacedConfigMapAsync("a", Ns);
         var blue = await client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "colour=blue");
-        var notBlue = await client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "colour!=blue");
+        var notBlue = await client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "colour,colour!=blue");
         await client.CoreV1.DeleteNamespacedConfigMapAsync("a", Ns);
         var gone = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedConfigMapAsync("a", Ns));
 

@@ -26,12 +26,18 @@ public sealed class ControllerBehaviour
     public bool NoLoadBalancer { get; set; }
 
     public string LoadBalancerAddress { get; set; } = "203.0.113.10";
+
+    /// <summary>How long the namespace controller takes to empty and remove a namespace being deleted.</summary>
+    public TimeSpan NamespaceDeletionDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>Plays the controllers the pipeline waits on: Deployments, CRDs, cert-manager, load balancers.</summary>
 public sealed class EmulatedControllers : IAsyncDisposable
 {
     private static readonly ResourceType Secret = ResourceCatalogue.OfKind("v1", "Secret");
+    private static readonly ResourceType ConfigMap = ResourceCatalogue.OfKind("v1", "ConfigMap");
+    private static readonly ResourceType ServiceAccount = ResourceCatalogue.OfKind("v1", "ServiceAccount");
+    private readonly Dictionary<string, DateTimeOffset> terminating = [];
     private readonly ObjectStore store;
     private readonly ControllerBehaviour behaviour;
     private readonly CancellationTokenSource stop = new();
@@ -72,6 +78,39 @@ public sealed class EmulatedControllers : IAsyncDisposable
             var age = now - specChanged;
             switch (type.Kind)
             {
+                case "Namespace" when (body["metadata"]?["deletionTimestamp"] is not null):
+                    terminating.TryAdd(name, now);
+                    if (now - terminating[name] >= behaviour.NamespaceDeletionDelay)
+                    {
+                        store.FinishDeleting(name);
+                        terminating.Remove(name);
+                    }
+
+                    break;
+                case "Namespace":
+                    // What the control plane puts in every namespace: the cluster's CA bundle and the default account.
+                    if (store.Get(ConfigMap, name, "kube-root-ca.crt") is null)
+                    {
+                        store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "kube-root-ca.crt", ["namespace"] = name }, ["data"] = new JsonObject { ["ca.crt"] = "emulated CA" } }, "kube-controller-manager");
+                    }
+
+                    if (store.Get(ServiceAccount, name, "default") is null)
+                    {
+                        store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = name } }, "kube-controller-manager");
+                    }
+
+                    break;
+                case "DaemonSet" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
+                    store.Mutate(type, ns, name, daemonSet => daemonSet["status"] = new JsonObject
+                    {
+                        ["observedGeneration"] = daemonSet["metadata"]!["generation"]!.GetValue<long>(),
+                        ["desiredNumberScheduled"] = 1,
+                        ["currentNumberScheduled"] = 1,
+                        ["updatedNumberScheduled"] = 1,
+                        ["numberReady"] = 1,
+                        ["numberAvailable"] = 1,
+                    });
+                    break;
                 case "Deployment" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
                     store.Mutate(type, ns, name, deployment => deployment["status"] = DeploymentStatus(deployment));
                     break;

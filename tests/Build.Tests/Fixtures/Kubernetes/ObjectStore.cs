@@ -187,21 +187,43 @@ public sealed class ObjectStore
             }
 
             var body = Render(stored);
+            if (!dryRun && type.Kind == "Namespace")
+            {
+                // As the API server does: the namespace is marked and refuses new content; the namespace controller
+                // empties it and removes it afterwards (EmulatedControllers).
+                if (stored.Body["metadata"]!["deletionTimestamp"] is null)
+                {
+                    stored.Body["metadata"]!["deletionTimestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                    stored.Body["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+                    stored.Body["status"] = new JsonObject { ["phase"] = "Terminating" };
+                    stored.Body["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+                }
+
+                return new StoreResult(200, Render(stored));
+            }
+
             if (!dryRun)
             {
                 objects.Remove((type, ns, name));
-                if (type.Kind == "Namespace")
-                {
-                    foreach (var key in objects.Keys.Where(key => key.Namespace == name).ToList())
-                    {
-                        objects.Remove(key);
-                    }
-                }
 
                 resourceVersion++;
             }
 
             return new StoreResult(200, body);
+        }
+    }
+
+    /// <summary>The namespace controller's last act: everything in a terminating namespace, then the namespace, is gone.</summary>
+    public void FinishDeleting(string ns)
+    {
+        lock (gate)
+        {
+            foreach (var key in objects.Keys.Where(key => key.Namespace == ns || (key.Type.Kind == "Namespace" && key.Name == ns)).ToList())
+            {
+                objects.Remove(key);
+            }
+
+            resourceVersion++;
         }
     }
 
@@ -321,10 +343,22 @@ public sealed class ObjectStore
         return new StoreResult(created ? 201 : 200, Render(result));
     }
 
-    private StoreResult? MissingNamespace(ResourceType type, string? ns) =>
-        type.Namespaced && !objects.ContainsKey((ResourceCatalogue.All[0], null, ns!))
-            ? StoreResult.Error(404, "NotFound", $"namespaces \"{ns}\" not found")
-            : null;
+    private StoreResult? MissingNamespace(ResourceType type, string? ns)
+    {
+        if (!type.Namespaced)
+        {
+            return null;
+        }
+
+        if (!objects.TryGetValue((ResourceCatalogue.All[0], null, ns!), out var found))
+        {
+            return StoreResult.Error(404, "NotFound", $"namespaces \"{ns}\" not found");
+        }
+
+        return found.Body["metadata"]?["deletionTimestamp"] is null
+            ? null
+            : StoreResult.Error(403, "Forbidden", $"{type.Plural} is forbidden: unable to create new content in namespace {ns} because it is being terminated");
+    }
 
     private static StoreResult NotFound(ResourceType type, string name) =>
         StoreResult.Error(404, "NotFound", $"{type.Plural}{(type.Group.Length > 0 ? "." + type.Group : string.Empty)} \"{name}\" not found");

@@ -20,6 +20,7 @@ public static class ResourceCatalogue
         new(string.Empty, "v1", "pods", "Pod", true),
         new(string.Empty, "v1", "events", "Event", true),
         new("apps", "v1", "deployments", "Deployment", true),
+        new("apps", "v1", "daemonsets", "DaemonSet", true),
         new("networking.k8s.io", "v1", "ingresses", "Ingress", true),
         new("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false),
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false),

@@ -20,6 +20,19 @@ public static class SeededState
             """);
     }
 
+    /// <summary>ingress-nginx as RKE2 and many bare-metal clusters run it: a DaemonSet on every node, no load balancer.</summary>
+    public static void IngressNginxDaemonSet(EmulatedApiServer server)
+    {
+        Seed(server, Namespace("ingress-nginx"));
+        Seed(server, $$$"""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}}""");
+        Seed(server, $$$"""
+            {"apiVersion": "apps/v1", "kind": "DaemonSet",
+             "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
+             "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "ingress-nginx"}}, "template": {"metadata": {"labels": {"app.kubernetes.io/name": "ingress-nginx"}}, "spec": {"containers": [{"name": "controller", "image": "ingress-nginx/controller:v1.13.2"}]} } },
+             "status": {"observedGeneration": 1, "desiredNumberScheduled": 3, "currentNumberScheduled": 3, "updatedNumberScheduled": 3, "numberReady": 3, "numberAvailable": 3}}
+            """);
+    }
+
     /// <summary>cert-manager, as its chart installs it: six CRDs established, three Deployments available.</summary>
     public static void CertManager(EmulatedApiServer server)
     {

@@ -1,0 +1,142 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Registry.Build.Kubernetes;
+
+namespace Registry.Build.Inventory;
+
+/// <summary>
+/// The record of what the pipeline owns, as Kubernetes' ApplySet convention (KEP-3659) keeps it, so kubectl reads
+/// it too: a parent ConfigMap in the registry's namespace whose <c>applyset.kubernetes.io/id</c> names the set and
+/// whose annotation lists the member kinds, and on every member the <c>applyset.kubernetes.io/part-of</c> label.
+/// An object without that label is not the pipeline's, whatever its name or other labels say.
+/// </summary>
+public sealed class ApplySet
+{
+    public const string ParentName = "registry-pipeline-applyset";
+    public const string PartOfLabel = "applyset.kubernetes.io/part-of";
+    public const string IdLabel = "applyset.kubernetes.io/id";
+    public const string ToolingAnnotation = "applyset.kubernetes.io/tooling";
+    public const string GroupKindsAnnotation = "applyset.kubernetes.io/contains-group-kinds";
+    public const string Tooling = "registry-pipeline/v1";
+
+    /// <summary>On a member that holds data (the images' claim, a generated password): prune never deletes it, Destroy only with purge-data.</summary>
+    public const string HoldsDataAnnotation = "registry-pipeline/holds-data";
+
+    /// <summary>On the parent: the charts the pipeline installed, so purge-prerequisites uninstalls those and no other.</summary>
+    public const string ChartsKey = "installed-charts.json";
+
+    // Every kind the API client or this pipeline has a model for, by "Kind.group": how a member kind named in the
+    // parent is found again, without a discovery round trip.
+    private static readonly Dictionary<string, KubernetesEntityAttribute> KnownKinds = new[] { typeof(V1Namespace).Assembly, typeof(ApplySet).Assembly }
+        .SelectMany(assembly => assembly.GetTypes())
+        .Select(type => type.GetCustomAttribute<KubernetesEntityAttribute>())
+        .OfType<KubernetesEntityAttribute>()
+        .Where(entity => !entity.Kind.EndsWith("List", StringComparison.Ordinal))
+        .GroupBy(entity => GroupKind(entity.Group, entity.Kind))
+        .ToDictionary(group => group.Key, group => group.OrderBy(entity => entity.ApiVersion.Contains("alpha") || entity.ApiVersion.Contains("beta")).First());
+
+    public ApplySet(string ns)
+    {
+        Namespace = ns;
+        // kubectl's rule: base64url(sha256("<name>.<namespace>.<kind>.<group>")) between "applyset-" and "-v1".
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{ParentName}.{ns}.ConfigMap."));
+        Id = $"applyset-{Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_')}-v1";
+    }
+
+    public string Namespace { get; }
+
+    public string Id { get; }
+
+    public ResourceAddress ParentAddress => ResourceAddress.For<V1ConfigMap>(Namespace, ParentName);
+
+    public static string GroupKind(ResourceAddress address) => GroupKind(address.Group, address.Kind);
+
+    /// <summary>The parent as the pipeline sets it, naming <paramref name="groupKinds"/> as the kinds its members have.</summary>
+    public V1ConfigMap Parent(IEnumerable<string> groupKinds) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ConfigMap",
+        Metadata = new V1ObjectMeta
+        {
+            Name = ParentName,
+            NamespaceProperty = Namespace,
+            Labels = new Dictionary<string, string>
+            {
+                [IdLabel] = Id,
+                ["app.kubernetes.io/managed-by"] = "registry-pipeline",
+            },
+            Annotations = new Dictionary<string, string>
+            {
+                [ToolingAnnotation] = Tooling,
+                [GroupKindsAnnotation] = string.Join(',', groupKinds.Distinct().Order(StringComparer.Ordinal)),
+            },
+        },
+    };
+
+    /// <summary>Marks <paramref name="item"/> as a member, and as holding data when it does.</summary>
+    public void Adopt(IKubernetesObject<V1ObjectMeta> item, bool holdsData)
+    {
+        item.Metadata.Labels ??= new Dictionary<string, string>();
+        item.Metadata.Labels[PartOfLabel] = Id;
+        if (holdsData)
+        {
+            item.Metadata.Annotations ??= new Dictionary<string, string>();
+            item.Metadata.Annotations[HoldsDataAnnotation] = "true";
+        }
+    }
+
+    public bool IsMember(JsonObject? item) => item?["metadata"]?["labels"]?[PartOfLabel]?.GetValue<string>() == Id;
+
+    public static bool HoldsData(JsonObject item) => item["metadata"]?["annotations"]?[HoldsDataAnnotation]?.GetValue<string>() == "true";
+
+    /// <summary>The member kinds the live parent names; empty when there is no parent.</summary>
+    public static IReadOnlyList<string> GroupKindsOf(JsonObject? parent) =>
+        parent?["metadata"]?["annotations"]?[GroupKindsAnnotation]?.GetValue<string>() is { Length: > 0 } kinds
+            ? kinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+
+    /// <summary>
+    /// The live members of the kinds given, each kind listed by the part-of label. A kind this pipeline has no
+    /// model for is an error naming it.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonObject>> MembersAsync(KubernetesApi api, IEnumerable<string> groupKinds, CancellationToken cancellationToken)
+    {
+        var members = new List<JsonObject>();
+        foreach (var groupKind in groupKinds.Distinct())
+        {
+            if (!KnownKinds.TryGetValue(groupKind, out var entity))
+            {
+                throw new InvalidOperationException(
+                    $"The inventory {Namespace}/{ParentName} names {groupKind} as a member kind, which this version of the pipeline does not know; use the version that created it.");
+            }
+
+            // Across all namespaces: the id is this set's alone, and members may live beside the registry's namespace.
+            var collection = new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, null, string.Empty);
+            var list = await api.ListAsync(collection, $"{PartOfLabel}={Id}", cancellationToken);
+            foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
+            {
+                // A List's items carry neither kind nor apiVersion.
+                item["kind"] = entity.Kind;
+                item["apiVersion"] = entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
+                members.Add(item);
+            }
+        }
+
+        return members;
+    }
+
+    public static ResourceAddress AddressOf(JsonObject item)
+    {
+        var apiVersion = item["apiVersion"]!.GetValue<string>();
+        var (group, version) = apiVersion.Contains('/') ? (apiVersion.Split('/')[0], apiVersion.Split('/')[1]) : (string.Empty, apiVersion);
+        var kind = item["kind"]!.GetValue<string>();
+        var plural = KnownKinds.TryGetValue(GroupKind(group, kind), out var entity) ? entity.PluralName : kind.ToLowerInvariant() + "s";
+        return new ResourceAddress(group, version, plural, kind, item["metadata"]?["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    private static string GroupKind(string group, string kind) => group.Length == 0 ? kind : $"{kind}.{group}";
+}

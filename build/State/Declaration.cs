@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Registry.Build.Inventory;
+using Registry.Build.Kubernetes.CertManager;
+using Registry.Build.Manifests;
+using Registry.Build.Registry;
+using Registry.Build.Settings;
+using Registry.Build.Tasks;
+
+namespace Registry.Build.State;
+
+/// <summary>
+/// The one declaration of everything the pipeline manages: each object from its k8s/ template, filled with the
+/// settings and the credentials, and tagged with the step that applies it. Deploy's steps apply their part, Plan
+/// compares all of it, Render writes it, prune and Destroy go by the inventory it keeps. A new capability adds
+/// its objects here.
+/// </summary>
+public sealed class Declaration(ManifestTemplates templates)
+{
+    /// <param name="ownsNamespace">Whether the namespace is the pipeline's: missing (so it will create it), or created by it before.
+    /// A namespace someone else made is never declared, so it is never labelled, patched or deleted.</param>
+    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace)
+    {
+        var applySet = new ApplySet(settings.Namespace);
+        var values = Values(settings, credentials);
+        var objects = new List<ManagedObject>();
+        void Add<TStep>(IKubernetesObject<V1ObjectMeta> item, bool holdsData = false)
+        {
+            applySet.Adopt(item, holdsData);
+            objects.Add(new ManagedObject(typeof(TStep), item, holdsData));
+        }
+
+        if (ownsNamespace)
+        {
+            Add<NamespaceTask>(Namespace(settings), holdsData: true);
+        }
+
+        switch (settings.Tls)
+        {
+            case TlsMode.Letsencrypt or TlsMode.LetsencryptStaging:
+                Add<IssuerTask>(templates.Load<Issuer>("acme-issuer.yaml", values));
+                break;
+            case TlsMode.Selfsigned:
+                // In this order: each signs the next.
+                Add<IssuerTask>(templates.Load<Issuer>("selfsigned-issuer.yaml", values));
+                Add<IssuerTask>(templates.Load<Certificate>("registry-ca-certificate.yaml", values));
+                Add<IssuerTask>(templates.Load<Issuer>("registry-ca-issuer.yaml", values));
+                break;
+        }
+
+        if (settings.Tls != TlsMode.ExistingSecret)
+        {
+            Add<CertificateTask>(templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values));
+        }
+
+        Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-htpasswd.yaml", values));
+        Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-http-secret.yaml", values));
+        if (credentials.GeneratedLogin is { } login)
+        {
+            // The only place a generated password is written down; it outlives the registry unless purge-data.
+            values["user-base64"] = Base64(login.User);
+            values["password-base64"] = Base64(login.Password.Reveal());
+            Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-password.yaml", values), holdsData: true);
+        }
+
+        var config = Config(settings, values);
+        // Of everything the pods read at start: a change to any of it must restart them, a change to nothing must not.
+        values["config-checksum"] = Checksum(config.Data["config.yml"], credentials.Htpasswd, credentials.HttpSecret.Reveal());
+        Add<RegistryConfigTask>(config);
+        var claim = templates.Load<V1PersistentVolumeClaim>("docker-registry-data.yaml", values);
+        claim.Spec.StorageClassName = settings.StorageClass;
+        Add<StorageTask>(claim, holdsData: true);
+        Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
+        Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
+        Add<IngressTask>(templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
+
+        // The parent goes right after the namespace it lives in, before any member it records.
+        var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(objects.Select(item => ApplySet.GroupKind(item.Address))), false);
+        objects.Insert(ownsNamespace ? 1 : 0, parent);
+        return new DesiredState(applySet, objects, credentials);
+    }
+
+    /// <summary>The registry's namespace as the pipeline creates it (also the run lock, which needs it first).</summary>
+    public V1Namespace Namespace(RegistrySettings settings)
+    {
+        var item = templates.Load<V1Namespace>("namespace.yaml", ManifestValues.From(settings));
+        new ApplySet(settings.Namespace).Adopt(item, holdsData: true);
+        return item;
+    }
+
+    private static Dictionary<string, string> Values(RegistrySettings settings, RegistryCredentials credentials) =>
+        new(ManifestValues.From(settings))
+        {
+            ["htpasswd-base64"] = Base64(credentials.Htpasswd),
+            ["http-secret-base64"] = Base64(credentials.HttpSecret.Reveal()),
+            // Several replicas on one ReadWriteOnce volume cannot run side by side, so a rollout replaces them.
+            ["rollout-strategy"] = settings.StorageAccessMode == "ReadWriteMany" ? "RollingUpdate" : "Recreate",
+        };
+
+    // config.yml as the template has it, with the settings file's registry-config merged over it.
+    private V1ConfigMap Config(RegistrySettings settings, Dictionary<string, string> values)
+    {
+        var config = templates.Load<V1ConfigMap>("config.yaml", values);
+        if (settings.RegistryConfig is { } extra)
+        {
+            var merged = YamlToJson.Documents(config.Data["config.yml"]).Single().AsObject();
+            MergeInto(merged, extra);
+            config.Data["config.yml"] = JsonToYaml.Convert(merged);
+        }
+
+        return config;
+    }
+
+    private static void MergeInto(JsonObject target, JsonObject extra)
+    {
+        foreach (var (key, value) in extra)
+        {
+            if (value is JsonObject section && target[key] is JsonObject existing)
+            {
+                MergeInto(existing, section);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+    private static string Checksum(params string[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts))))[..16];
+}

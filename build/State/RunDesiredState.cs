@@ -1,0 +1,51 @@
+using Cake.Common.Diagnostics;
+using Registry.Build.Ci;
+using Registry.Build.Inventory;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
+
+namespace Registry.Build.State;
+
+/// <summary>
+/// This run's desired state, built once from the settings and what the cluster already holds (its credentials,
+/// whether the namespace is the pipeline's), and shared by every step. Secrets are masked in the CI log before
+/// anything else could print them.
+/// </summary>
+public sealed class RunDesiredState(ClusterConnector connector, Declaration declaration)
+{
+    private DesiredState? state;
+
+    /// <summary>For the steps that apply it.</summary>
+    public async Task<DesiredState> GetAsync(BuildContext context) =>
+        state ??= await BuildAsync(context, (await connector.ConnectAsync(context.Cancellation)).Api, applying: true);
+
+    /// <summary>For Plan and Render, which write nothing: without a cluster (<paramref name="api"/> null) credentials are made afresh.</summary>
+    public async Task<DesiredState> PreviewAsync(BuildContext context, KubernetesApi? api) =>
+        state ??= await BuildAsync(context, api, applying: false);
+
+    private async Task<DesiredState> BuildAsync(BuildContext context, KubernetesApi? api, bool applying)
+    {
+        var settings = context.Settings;
+        var credentials = await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation);
+        CiLog.Mask(context, credentials.HttpSecret);
+        CiLog.Mask(context, credentials.GeneratedLogin?.Password);
+        var read = $"kubectl -n {settings.Namespace} get secret {RegistryCredentials.PasswordSecret} -o jsonpath='{{.data.password}}' | base64 -d";
+        if (credentials.PasswordIsNew)
+        {
+            // Never the password itself: where to read it, for whoever may.
+            context.Information(applying
+                ? $"No password was given and user {settings.User} has none in the cluster, so one was generated. Read it with: {read}"
+                : $"No password was given and user {settings.User} has none in the cluster: Deploy would generate one and keep it in Secret {settings.Namespace}/{RegistryCredentials.PasswordSecret}.");
+        }
+        else if (credentials.EntryKept)
+        {
+            context.Information(
+                $"No password was given: user {settings.User}'s htpasswd entry in {settings.Namespace}/{RegistryCredentials.HtpasswdSecret} is kept as it is. " +
+                "To change the password, set $REGISTRY_PASSWORD or password-file.");
+        }
+
+        var live = api is null ? null : await api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
+        var ownsNamespace = live is null || new ApplySet(settings.Namespace).IsMember(live);
+        return declaration.Build(settings, credentials, ownsNamespace);
+    }
+}
