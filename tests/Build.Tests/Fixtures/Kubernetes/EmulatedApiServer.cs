@@ -33,6 +33,12 @@ public sealed class EmulatedApiServer : IAsyncDisposable
 
     public ObjectStore Store { get; } = new();
 
+    /// <summary>
+    /// Serve requests without credentials, as an API server with anonymous auth and a permissive authorizer does:
+    /// kubectl (client-go) sends no bearer token over plain HTTP.
+    /// </summary>
+    public bool AllowAnonymous { get; set; }
+
     public ControllerBehaviour Behaviour { get; }
 
     public Uri Address { get; private set; } = null!;
@@ -170,7 +176,7 @@ public sealed class EmulatedApiServer : IAsyncDisposable
                 return;
         }
 
-        if (http.Request.Headers.Authorization.ToString() != $"Bearer {Token}")
+        if (http.Request.Headers.Authorization.ToString() != $"Bearer {Token}" && !(AllowAnonymous && http.Request.Headers.Authorization.Count == 0))
         {
             await WriteAsync(http, StoreResult.Error(401, "Unauthorized", "Unauthorized"));
             return;
