@@ -66,7 +66,7 @@ public sealed class GitHubActionsTests : IAsyncLifetime
         var page = await File.ReadAllTextAsync(summary);
         Assert.Contains("## Registry pipeline: Deploy succeeded", page);
         Assert.Contains("Registry: https://registry.example.com", page);
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(page, @"\| Rollout \| [\d:.]+ \| Executed \|"), page);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(page, @"\| Workload \| [\d:.]+ \| Executed \|"), page);
 
         Assert.All(lines.Where(line => !line.StartsWith("::add-mask::", StringComparison.Ordinal)), line => Assert.DoesNotContain(Password, line));
         Assert.DoesNotContain(Password, run.Error);
