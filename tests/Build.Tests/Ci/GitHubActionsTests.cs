@@ -107,4 +107,26 @@ public sealed class GitHubActionsTests : IAsyncLifetime
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("::error title=IngressController failed::ingress-controller is existing, but there is no IngressClass haproxy.", run.Output);
     }
+
+    [Fact]
+    public async Task A_render_with_secrets_masks_every_secret_value_before_writing_it()
+    {
+        var artifacts = Path.Combine(cluster.Directory, "artifacts");
+
+        var run = await Command.Run(
+            "/bin/bash",
+            [Path.Combine(SourceTree.Root.FullPath, "build.sh"), "--target=Render", "--host=registry.example.com", "--render-secrets=true", $"--artifacts={artifacts}", $"--kubeconfig={cluster.Kubeconfig}"],
+            cluster.Directory,
+            new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = "true", ["HOME"] = cluster.Directory, ["TF_BUILD"] = null, ["REGISTRY_PASSWORD"] = Password, ["GITHUB_STEP_SUMMARY"] = Path.Combine(cluster.Directory, "summary.md") });
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        var masks = run.Output.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.StartsWith("::add-mask::", StringComparison.Ordinal)).Select(line => line["::add-mask::".Length..]).ToHashSet();
+        var secrets = Directory.GetFiles(Path.Combine(artifacts, "manifests"), "*-secret-*.yaml")
+            .Select(file => Build.Manifests.YamlToJson.Documents(File.ReadAllText(file))[0])
+            .SelectMany(secret => secret["data"]!.AsObject().Select(entry => entry.Value!.GetValue<string>()))
+            .ToList();
+        Assert.Equal(2, secrets.Count);
+        Assert.All(secrets, value => Assert.Contains(value, masks));
+        Assert.All(secrets, value => Assert.Contains(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(value)).TrimEnd('\n'), masks));
+    }
 }

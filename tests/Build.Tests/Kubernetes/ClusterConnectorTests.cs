@@ -134,6 +134,19 @@ public sealed class ClusterConnectorTests : IAsyncLifetime
         Assert.Equal("v1.34.0-emulated", connected.Version);
     }
 
+    [Fact]
+    public async Task A_503_through_the_service_proxy_is_retried_as_the_registry_not_being_ready_not_as_the_api_server()
+    {
+        cluster.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "docker-registry", "namespace": "default"}, "spec": {"ports": [{"port": 5000}]}}""")!.AsObject());
+        cluster.Server.InjectFault(request => request.Path.Contains("/proxy/", StringComparison.Ordinal), new Fault.Answer(503, "no endpoints available for service \"docker-registry\""), times: 2);
+        var api = (await cluster.ConnectAsync()).Api;
+
+        await api.ProxyGetAsync("default", "docker-registry", 5000, "/v2/", CancellationToken.None);
+
+        Assert.Contains("The registry behind service default/docker-registry is not ready (its answer through the API server's proxy) (503 ServiceUnavailable); retry 1 of", cluster.Log.Text);
+        Assert.DoesNotContain("The API server did not answer", cluster.Log.Text);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -126,6 +126,24 @@ public sealed class SmokeTestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_smoke_run_deletes_the_blobs_it_pushed_so_it_leaves_no_layer_behind()
+    {
+        var registry = await Start(tls: false);
+        using var client = new Build.Registry.Oci.RegistryClient(registry.Address, new Credential("admin", new Secret(Password)), new Build.Registry.Oci.RegistryTrust(null, false));
+
+        var run = await Smoke(registry, extra: ["--smoke-layer-size=4MiB"]);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var pushed = System.Text.RegularExpressions.Regex.Matches(run.Output, @"Pushed (sha256:[0-9a-f]{64}) \(").Select(match => match.Groups[1].Value).ToList();
+        Assert.Equal(2, pushed.Count);
+        Assert.Contains("and the 2 blobs this run pushed.", run.Output);
+        foreach (var digest in pushed)
+        {
+            Assert.False(await client.BlobExistsAsync("smoke/registry-pipeline", digest, CancellationToken.None), $"{digest} was left behind");
+        }
+    }
+
+    [Fact]
     public async Task The_guides_docker_path_logs_in_with_the_password_on_stdin_then_pulls_tags_and_pushes()
     {
         var registry = await Start(tls: false);
