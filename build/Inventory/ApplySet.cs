@@ -26,6 +26,12 @@ public sealed class ApplySet
     /// <summary>On a member that holds data (the images' claim, a generated password): prune never deletes it, Destroy only with purge-data.</summary>
     public const string HoldsDataAnnotation = "registry-pipeline/holds-data";
 
+    /// <summary>
+    /// On what cert-manager writes for a member Certificate (through its secretTemplate): the certificate and key are
+    /// the pipeline's too, though not members (cert-manager owns them), so a purge removes them and nothing else mistakes them for another team's.
+    /// </summary>
+    public const string MadeForLabel = "registry-pipeline/made-for";
+
     /// <summary>On the parent: the charts the pipeline installed, so purge-prerequisites uninstalls those and no other.</summary>
     public const string ChartsKey = "installed-charts.json";
 
@@ -42,9 +48,14 @@ public sealed class ApplySet
     public ApplySet(string ns)
     {
         Namespace = ns;
-        // kubectl's rule: base64url(sha256("<name>.<namespace>.<kind>.<group>")) between "applyset-" and "-v1".
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{ParentName}.{ns}.ConfigMap."));
-        Id = $"applyset-{Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_')}-v1";
+        Id = IdOf(ParentName, ns, "ConfigMap", string.Empty);
+    }
+
+    /// <summary>kubectl's rule for a parent's id: base64url(sha256("name.namespace.kind.group")) between "applyset-" and "-v1".</summary>
+    public static string IdOf(string name, string ns, string kind, string group)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{name}.{ns}.{kind}.{group}"));
+        return $"applyset-{Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_')}-v1";
     }
 
     public string Namespace { get; }
@@ -87,9 +98,57 @@ public sealed class ApplySet
             item.Metadata.Annotations ??= new Dictionary<string, string>();
             item.Metadata.Annotations[HoldsDataAnnotation] = "true";
         }
+
+        if (item is Kubernetes.CertManager.Certificate { Spec: { } spec })
+        {
+            spec["secretTemplate"] = new JsonObject { ["labels"] = new JsonObject { [MadeForLabel] = Id } };
+        }
+    }
+
+    /// <summary>
+    /// Deletes a member, and what cert-manager made for it alone: an ACME Issuer's account key (a new account is
+    /// registered should one be needed again).
+    /// </summary>
+    /// <returns>What was deleted.</returns>
+    public async Task<IReadOnlyList<ResourceAddress>> DeleteMemberAsync(KubernetesApi api, JsonObject member, CancellationToken cancellationToken)
+    {
+        var address = AddressOf(member);
+        var deleted = new List<ResourceAddress>();
+        if (await api.DeleteAsync(address, cancellationToken))
+        {
+            deleted.Add(address);
+        }
+
+        if (address.Kind == "Issuer" && member["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() is { } accountKey)
+        {
+            var secret = ResourceAddress.For<V1Secret>(address.Namespace, accountKey);
+            if (await api.DeleteAsync(secret, cancellationToken))
+            {
+                deleted.Add(secret);
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Deletes what cert-manager wrote for member Certificates (labelled made-for): only a purge does, since a CA clients trust is among it.</summary>
+    public async Task<IReadOnlyList<ResourceAddress>> DeleteMadeForAsync(KubernetesApi api, CancellationToken cancellationToken)
+    {
+        var deleted = new List<ResourceAddress>();
+        var secrets = await api.ListAsync(ResourceAddress.For<V1Secret>(Namespace), $"{MadeForLabel}={Id}", cancellationToken);
+        foreach (var name in secrets["items"]?.AsArray().Select(item => item?["metadata"]?["name"]?.GetValue<string>()).OfType<string>() ?? [])
+        {
+            var address = ResourceAddress.For<V1Secret>(Namespace, name);
+            await api.DeleteAsync(address, cancellationToken);
+            deleted.Add(address);
+        }
+
+        return deleted;
     }
 
     public bool IsMember(JsonObject? item) => item?["metadata"]?["labels"]?[PartOfLabel]?.GetValue<string>() == Id;
+
+    public bool IsMadeForMember(JsonObject? item) => item?["metadata"]?["labels"]?[MadeForLabel]?.GetValue<string>() == Id;
 
     public static bool HoldsData(JsonObject item) => item["metadata"]?["annotations"]?[HoldsDataAnnotation]?.GetValue<string>() == "true";
 
@@ -100,8 +159,9 @@ public sealed class ApplySet
             : [];
 
     /// <summary>
-    /// The live members of the kinds given, each kind listed by the part-of label. A kind this pipeline has no
-    /// model for is an error naming it.
+    /// The live members of the kinds given, each kind listed by the part-of label where kubectl looks for members:
+    /// in the parent's namespace, or cluster-wide for a cluster-scoped kind. A kind the server no longer serves has
+    /// no members; a kind this pipeline has no model for is an error naming it.
     /// </summary>
     public async Task<IReadOnlyList<JsonObject>> MembersAsync(KubernetesApi api, IEnumerable<string> groupKinds, CancellationToken cancellationToken)
     {
@@ -114,8 +174,12 @@ public sealed class ApplySet
                     $"The inventory {Namespace}/{ParentName} names {groupKind} as a member kind, which this version of the pipeline does not know; use the version that created it.");
             }
 
-            // Across all namespaces: the id is this set's alone, and members may live beside the registry's namespace.
-            var collection = new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, null, string.Empty);
+            if (await api.IsNamespacedAsync(entity.Group, entity.ApiVersion, entity.PluralName, cancellationToken) is not { } namespaced)
+            {
+                continue;
+            }
+
+            var collection = new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, namespaced ? Namespace : null, string.Empty);
             var list = await api.ListAsync(collection, $"{PartOfLabel}={Id}", cancellationToken);
             foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
             {

@@ -9,12 +9,18 @@ namespace Registry.Build.Inventory;
 /// </summary>
 public static class NamespaceContents
 {
-    /// <param name="products">Secrets that members had others make for them (cert-manager's certificates and ACME account keys): the pipeline's too.</param>
+    // Read-only views of other objects (pod metrics), never anything someone made.
+    private static readonly HashSet<string> DerivedGroups = ["metrics.k8s.io"];
+
     /// <returns>Each foreign object as "Kind name"; empty when deleting the namespace would take nothing of anyone else's.</returns>
-    public static async Task<IReadOnlyList<string>> ForeignAsync(KubernetesApi api, ApplySet applySet, IReadOnlySet<string> products, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ForeignAsync(KubernetesApi api, ApplySet applySet, CancellationToken cancellationToken)
     {
         var foreign = new List<string>();
-        foreach (var resource in await api.NamespacedResourcesAsync(cancellationToken))
+        var unavailable = new List<string>();
+        var resources = await api.NamespacedResourcesAsync(unavailable, cancellationToken);
+        // Objects an API group that is down may hold cannot be checked; Kubernetes itself could not delete them either.
+        foreign.AddRange(unavailable.Where(group => !DerivedGroups.Contains(group)).Select(group => $"whatever the API group {group} holds (its API does not answer)"));
+        foreach (var resource in resources.Where(resource => !DerivedGroups.Contains(resource.Group)))
         {
             JsonObject list;
             try
@@ -30,7 +36,7 @@ public static class NamespaceContents
 
             foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
             {
-                if (!Ignorable(resource.Kind, item, applySet) && !(resource.Kind == "Secret" && products.Contains(item["metadata"]?["name"]?.GetValue<string>() ?? string.Empty)))
+                if (!Ignorable(resource.Kind, item, applySet))
                 {
                     foreign.Add($"{resource.Kind} {item["metadata"]?["name"]}");
                 }
@@ -40,18 +46,12 @@ public static class NamespaceContents
         return foreign;
     }
 
-    /// <summary>The Secrets cert-manager writes for these members: each Certificate's secretName, each ACME Issuer's account key.</summary>
-    public static IReadOnlySet<string> ProductsOf(IEnumerable<JsonObject> members) => members
-        .Select(member => member["spec"]?["secretName"] ?? member["spec"]?["acme"]?["privateKeySecretRef"]?["name"])
-        .Select(name => name?.GetValue<string>())
-        .OfType<string>()
-        .ToHashSet(StringComparer.Ordinal);
-
     private static bool Ignorable(string kind, JsonObject item, ApplySet applySet)
     {
         var metadata = item["metadata"];
         var name = metadata?["name"]?.GetValue<string>();
         return applySet.IsMember(item)
+            || applySet.IsMadeForMember(item)
             || name == ApplySet.ParentName
             || metadata?["deletionTimestamp"] is not null
             // Owned objects (ReplicaSets, Pods, EndpointSlices) go with their owner, which is listed itself.

@@ -12,6 +12,8 @@ namespace Registry.Build.Kubernetes;
 /// </summary>
 public sealed class KubernetesApi(k8s.Kubernetes client)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<ResourceAddress>> discovered = new();
+
     /// <summary>The field manager every write of this pipeline is made as, so the API server tracks what it owns.</summary>
     public const string FieldManager = "registry-pipeline";
 
@@ -86,8 +88,11 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return ((int)response.StatusCode, challenge);
     }
 
-    /// <summary>Every namespaced resource the API server serves and lets clients list, each group at its preferred version.</summary>
-    public async Task<IReadOnlyList<ResourceAddress>> NamespacedResourcesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every namespaced resource the API server serves and lets clients list, each group at its preferred version. A
+    /// group whose discovery fails (an aggregated API that is down) is returned in <paramref name="unavailable"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceAddress>> NamespacedResourcesAsync(List<string> unavailable, CancellationToken cancellationToken)
     {
         var groupVersions = new List<(string Group, string Version)> { (string.Empty, "v1") };
         using (var response = await SendAsync(HttpMethod.Get, "/apis", null, null, cancellationToken))
@@ -102,19 +107,49 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         var resources = new List<ResourceAddress>();
         foreach (var (group, version) in groupVersions)
         {
-            using var response = await SendAsync(HttpMethod.Get, group.Length == 0 ? "/api/v1" : $"/apis/{group}/{version}", null, null, cancellationToken);
-            var list = await ReadObjectAsync(response, cancellationToken);
-            foreach (var resource in list["resources"]?.AsArray().OfType<JsonObject>() ?? [])
+            IReadOnlyList<ResourceAddress> served;
+            try
             {
-                var name = resource["name"]!.GetValue<string>();
-                if (!name.Contains('/') && resource["namespaced"]?.GetValue<bool>() == true
-                    && resource["verbs"]?.AsArray().Any(verb => verb?.GetValue<string>() == "list") == true)
-                {
-                    resources.Add(new ResourceAddress(group, version, name, resource["kind"]!.GetValue<string>(), null, string.Empty));
-                }
+                served = await ResourcesAsync(group, version, cancellationToken);
             }
+            catch (KubernetesApiException)
+            {
+                unavailable.Add(group);
+                continue;
+            }
+
+            resources.AddRange(served.Where(resource => resource.Namespace is not null));
         }
 
+        return resources;
+    }
+
+    /// <summary>Whether the resource is namespaced, as discovery says; null when the server does not serve it.</summary>
+    public async Task<bool?> IsNamespacedAsync(string group, string version, string plural, CancellationToken cancellationToken) =>
+        (await ResourcesAsync(group, version, cancellationToken)).FirstOrDefault(resource => resource.Plural == plural) is { } found
+            ? found.Namespace is not null
+            : null;
+
+    // A group version's listable resources (subresources left out), read once per connection; a namespaced one
+    // carries an empty namespace, a cluster-scoped one none.
+    private async Task<IReadOnlyList<ResourceAddress>> ResourcesAsync(string group, string version, CancellationToken cancellationToken)
+    {
+        var key = $"{group}/{version}";
+        if (discovered.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        using var response = await SendAsync(HttpMethod.Get, group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}", null, null, cancellationToken);
+        var list = await ReadObjectAsync(response, cancellationToken);
+        var resources = (list["resources"]?.AsArray().OfType<JsonObject>() ?? [])
+            .Where(resource => !resource["name"]!.GetValue<string>().Contains('/')
+                && resource["verbs"]?.AsArray().Any(verb => verb?.GetValue<string>() == "list") == true)
+            .Select(resource => new ResourceAddress(
+                group, version, resource["name"]!.GetValue<string>(), resource["kind"]!.GetValue<string>(),
+                resource["namespaced"]?.GetValue<bool>() == true ? string.Empty : null, string.Empty))
+            .ToList();
+        discovered[key] = resources;
         return resources;
     }
 

@@ -60,7 +60,8 @@ public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan po
     }
 
     /// <summary>Polls until the object is gone, as a namespace is once Kubernetes has removed what was in it.</summary>
-    public async Task WaitUntilGoneAsync(ResourceAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="setting">The setting <paramref name="timeout"/> comes from, named when it runs out.</param>
+    public async Task WaitUntilGoneAsync(ResourceAddress address, TimeSpan timeout, string setting, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
         string? shown = null;
@@ -75,7 +76,7 @@ public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan po
 
             if (DateTimeOffset.UtcNow - started >= timeout)
             {
-                throw new CakeException($"{address} was not gone within {Duration.Format(timeout)} (wait-timeout); last seen: {phase}.");
+                throw new CakeException($"{address} was not gone within {Duration.Format(timeout)} ({setting}); last seen: {phase}.");
             }
 
             await Task.Delay(pollInterval, cancellationToken);

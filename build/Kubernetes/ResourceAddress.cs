@@ -35,5 +35,9 @@ public sealed record ResourceAddress(string Group, string Version, string Plural
 
     public string Path => $"{CollectionPath}/{Name}";
 
+    /// <summary>Whether both name the same object: group, kind, namespace and name, whatever the version each is read at.</summary>
+    public bool IsSameObject(ResourceAddress other) =>
+        Group == other.Group && Kind == other.Kind && Namespace == other.Namespace && Name == other.Name;
+
     public override string ToString() => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
 }

@@ -132,6 +132,13 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
             try
             {
                 var lease = await api!.GetAsync(address!, cancellationToken);
+                var ns = lease is null ? await api.GetAsync(ResourceAddress.For<V1Namespace>(null, address!.Namespace!), cancellationToken) : null;
+                if (lease is null && (ns is null || ns["metadata"]?["deletionTimestamp"] is not null))
+                {
+                    // Destroy purged the namespace, and the lease with it: nothing is left to guard.
+                    return;
+                }
+
                 if (lease?["spec"]?["holderIdentity"]?.GetValue<string>() != identity)
                 {
                     log.Error($"The run lock was taken by {lease?["spec"]?["holderIdentity"] ?? "nobody"}; another run may now interleave with this one.");
@@ -185,7 +192,7 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
         if (live?["metadata"]?["deletionTimestamp"] is not null)
         {
             log.Information($"Namespace {settings.Namespace} is being deleted; waiting until it is gone (at most lock-timeout, {Settings.Duration.Format(settings.LockTimeout)})...");
-            await new ReadinessWaiter(cluster, log, poll).WaitUntilGoneAsync(namespaceAddress, settings.LockTimeout, cancellationToken);
+            await new ReadinessWaiter(cluster, log, poll).WaitUntilGoneAsync(namespaceAddress, settings.LockTimeout, "lock-timeout", cancellationToken);
             live = null;
         }
 
@@ -194,7 +201,15 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
             return live is not null;
         }
 
-        await cluster.ApplyAsync(namespaceAddress, ObjectApplier.Desired(declaration.Namespace(settings)), dryRun: false, cancellationToken);
+        try
+        {
+            // A create, not an apply: a namespace someone made a moment ago stays theirs, unlabelled.
+            await cluster.CreateAsync(namespaceAddress, ObjectApplier.Desired(declaration.Namespace(settings)), dryRun: false, cancellationToken);
+        }
+        catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Conflict)
+        {
+        }
+
         return true;
     }
 

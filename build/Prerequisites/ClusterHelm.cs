@@ -13,8 +13,26 @@ public sealed class ClusterHelm(ClusterConnector connector, HelmInstallation ins
     {
         var helm = installation.Client
             ?? throw new CakeException("No Helm client was chosen: run the Helm step first (it runs unless --exclusive leaves it out).");
+        // A release of that name someone else installed (its controller unavailable, so the step wants to install) is
+        // theirs to fix: upgrading it would change, and then record as the pipeline's, what is not its own.
+        var ours = (await installed.ReadAsync(settings, cancellationToken)).Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace);
+        if (!ours && await ReleaseExistsAsync(release, cancellationToken))
+        {
+            throw new CakeException(
+                $"Helm release {release.Name} in namespace {release.Namespace} exists but is not ready, and this pipeline did not install it, so it does not upgrade it. " +
+                $"Repair that release (helm status {release.Name} -n {release.Namespace}), or uninstall it to let the pipeline install its own.");
+        }
+
         runner.UpgradeInstall(helm, await SettingsAsync(cancellationToken), release, settings.WaitTimeout);
         await installed.RecordAsync(settings, release, cancellationToken);
+    }
+
+    // Helm 3 and 4 keep each release as Secrets labelled owner=helm and name=<release> in its namespace.
+    private async Task<bool> ReleaseExistsAsync(HelmRelease release, CancellationToken cancellationToken)
+    {
+        var api = (await connector.ConnectAsync(cancellationToken)).Api;
+        var secrets = await api.ListAsync(ResourceAddress.For<k8s.Models.V1Secret>(release.Namespace), $"owner=helm,name={release.Name}", cancellationToken);
+        return secrets["items"]?.AsArray().Count > 0;
     }
 
     public async Task UninstallAsync(string release, string ns, CancellationToken cancellationToken) =>

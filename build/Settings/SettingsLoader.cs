@@ -232,6 +232,15 @@ public static class SettingsLoader
             return null;
         }
 
+        if (fromEnvironment is not null && System.Text.RegularExpressions.Regex.IsMatch(fromEnvironment, @"^\$\([\w.]+\)$"))
+        {
+            // Azure Pipelines leaves $(Name) as it is when the variable is not defined: that text is no password.
+            problems.Add(new SettingProblem(
+                "password", null, SettingSource.Environment(PasswordVariable),
+                $"is {fromEnvironment} as written, which is what Azure Pipelines passes for a variable that is not defined; expected the password, or ${PasswordVariable} unset to keep the password the registry has"));
+            return null;
+        }
+
         var fileLayer = layers.Where(layer => layer.Definition.Name == "password-file").OrderBy(layer => layer.Rank).LastOrDefault();
         if (!string.IsNullOrEmpty(fromEnvironment) && (fileLayer is null || fileLayer.Rank < Rank.Environment))
         {

@@ -30,7 +30,7 @@ public sealed class Declaration(ManifestTemplates templates)
         void Add<TStep>(IKubernetesObject<V1ObjectMeta> item, bool holdsData = false)
         {
             applySet.Adopt(item, holdsData);
-            objects.Add(new ManagedObject(typeof(TStep), item, holdsData));
+            objects.Add(new ManagedObject(typeof(TStep), item));
         }
 
         if (ownsNamespace)
@@ -78,7 +78,7 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<IngressTask>(templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
 
         // The parent goes right after the namespace it lives in, before any member it records.
-        var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(objects.Select(item => ApplySet.GroupKind(item.Address))), false);
+        var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(objects.Select(item => ApplySet.GroupKind(item.Address))));
         objects.Insert(ownsNamespace ? 1 : 0, parent);
         return new DesiredState(applySet, objects, credentials);
     }

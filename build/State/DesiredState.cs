@@ -21,7 +21,7 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
     public RegistryCredentials Credentials { get; } = credentials;
 
     /// <summary>The objects the inventory records (all but its parent).</summary>
-    public IEnumerable<ManagedObject> Members => Objects.Where(item => item.Address != ApplySet.ParentAddress);
+    public IEnumerable<ManagedObject> Members => Objects.Where(item => !item.Address.IsSameObject(ApplySet.ParentAddress));
 
     /// <summary>The member kinds, as the parent names them.</summary>
     public IEnumerable<string> GroupKinds => Members.Select(item => ApplySet.GroupKind(item.Address)).Distinct();
@@ -31,7 +31,7 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
 
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Of<TStep>() => Of(typeof(TStep));
 
-    public bool Declares(ResourceAddress address) => Objects.Any(item => item.Address == address);
+    public bool Declares(ResourceAddress address) => Objects.Any(item => item.Address.IsSameObject(address));
 
     /// <summary>
     /// The members the cluster holds that this state no longer declares (an Issuer of a tls mode given up), newest

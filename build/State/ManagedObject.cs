@@ -4,8 +4,8 @@ using Registry.Build.Kubernetes;
 
 namespace Registry.Build.State;
 
-/// <summary>One object the pipeline manages, the step (task) that applies it, and whether it holds data only purge-data removes.</summary>
-public sealed record ManagedObject(Type Step, IKubernetesObject<V1ObjectMeta> Object, bool HoldsData)
+/// <summary>One object the pipeline manages and the step (task) that applies it.</summary>
+public sealed record ManagedObject(Type Step, IKubernetesObject<V1ObjectMeta> Object)
 {
     public ResourceAddress Address => ResourceAddress.Of(Object);
 }

@@ -31,6 +31,13 @@ public sealed class DestroyTask(
         // Only the inventory's members: an object without its label is someone else's, whatever its name.
         var applySet = new ApplySet(settings.Namespace);
         var parent = await api.GetAsync(applySet.ParentAddress, context.Cancellation);
+        if (parent is null)
+        {
+            context.Information(
+                $"Namespace {settings.Namespace} has no inventory ({applySet.ParentAddress}), so nothing there is recorded as this pipeline's. " +
+                "A registry deployed by a version before the inventory is adopted by the next Deploy; Destroy then removes it.");
+        }
+
         var members = (await applySet.MembersAsync(api, ApplySet.GroupKindsOf(parent), context.Cancellation))
             .Where(member => member["kind"]!.GetValue<string>() != "Namespace")
             .OrderByDescending(member => member["metadata"]?["creationTimestamp"]?.GetValue<string>(), StringComparer.Ordinal)
@@ -46,9 +53,21 @@ public sealed class DestroyTask(
                 continue;
             }
 
-            await api.DeleteAsync(address, context.Cancellation);
-            context.Information($"{address}: deleted");
-            removed++;
+            foreach (var deleted in await applySet.DeleteMemberAsync(api, member, context.Cancellation))
+            {
+                context.Information($"{deleted}: deleted");
+                removed++;
+            }
+        }
+
+        if (settings.PurgeData)
+        {
+            // What cert-manager wrote for the registry's Certificates: its certificate and key, and the private CA clients trusted.
+            foreach (var deleted in await applySet.DeleteMadeForAsync(api, context.Cancellation))
+            {
+                context.Information($"{deleted}: deleted (written by cert-manager for this pipeline's Certificate)");
+                removed++;
+            }
         }
 
         context.Information(removed == 0 ? $"Nothing of the registry's is left to remove in {settings.Namespace}." : $"Removed {removed} objects.");
@@ -61,6 +80,12 @@ public sealed class DestroyTask(
         {
             await UninstallChartsAsync(context);
         }
+        else if (settings.PurgeData && applySet.IsMember(ns) && InstalledCharts.Parse(parent) is { Count: > 0 } charts)
+        {
+            context.Warning(
+                $"The record that this pipeline installed {string.Join(", ", charts)} goes with namespace {settings.Namespace}: " +
+                "after this, purge-prerequisites will treat them as someone else's. Run Destroy with purge-prerequisites=true first to uninstall them.");
+        }
 
         if (!applySet.IsMember(ns))
         {
@@ -71,7 +96,7 @@ public sealed class DestroyTask(
             context.Information($"Kept namespace {settings.Namespace} (created by this pipeline); purge-data=true removes it when nothing else lives there.");
             return;
         }
-        else if (await NamespaceContents.ForeignAsync(api, applySet, NamespaceContents.ProductsOf(members), context.Cancellation) is { Count: > 0 } foreign)
+        else if (await NamespaceContents.ForeignAsync(api, applySet, context.Cancellation) is { Count: > 0 } foreign)
         {
             context.Warning($"Kept namespace {settings.Namespace}: it holds what this pipeline did not create: {string.Join(", ", foreign)}.");
             return;
@@ -80,7 +105,7 @@ public sealed class DestroyTask(
         {
             await api.DeleteAsync(namespaceAddress, context.Cancellation);
             context.Information($"{namespaceAddress}: deleted; waiting until Kubernetes has removed what was in it...");
-            await new ReadinessWaiter(api, context.Log, polling.Interval).WaitUntilGoneAsync(namespaceAddress, settings.WaitTimeout, context.Cancellation);
+            await new ReadinessWaiter(api, context.Log, polling.Interval).WaitUntilGoneAsync(namespaceAddress, settings.WaitTimeout, "wait-timeout", context.Cancellation);
             return;
         }
 
@@ -109,14 +134,16 @@ public sealed class DestroyTask(
             context.Information($"Uninstalled {chart}, which this pipeline installed.");
         }
 
+        // Name what stays, and why; a chart uninstalled just now may leave its CRDs, which say nothing about who runs it.
         var certManager = await prerequisites.CertManagerAsync(context.Cancellation);
-        if (certManager.Missing.Count < ClusterPrerequisites.CertManagerCrds.Count + ClusterPrerequisites.CertManagerDeployments.Count)
+        if (charts.All(chart => chart.Release != Charts.CertManager(settings).Name)
+            && certManager.Missing.Count < ClusterPrerequisites.CertManagerCrds.Count + ClusterPrerequisites.CertManagerDeployments.Count)
         {
-            context.Information("cert-manager stays: this pipeline did not install it (or it was installed again since).");
+            context.Information("cert-manager stays: this pipeline did not install it.");
         }
 
         var ingress = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
-        if (ingress.ClassExists)
+        if (charts.All(chart => chart.Release != Charts.IngressController(settings, string.Empty).Name) && ingress.ClassExists)
         {
             context.Information($"The ingress controller of class {settings.IngressClass} stays: this pipeline did not install it.");
         }

@@ -31,8 +31,10 @@ public sealed class PruneTask(ClusterConnector connector, RunDesiredState desire
                 continue;
             }
 
-            await api.DeleteAsync(address, context.Cancellation);
-            context.Information($"{address}: deleted (no longer wanted)");
+            foreach (var deleted in await state.ApplySet.DeleteMemberAsync(api, orphan, context.Cancellation))
+            {
+                context.Information($"{deleted}: deleted (no longer wanted)");
+            }
         }
 
         await new ObjectApplier(api, context.Log).ApplyAsync(Parent(state), context.Cancellation);

@@ -18,7 +18,16 @@ public sealed class TillerTask(ClusterConnector connector) : AsyncFrostingTask<B
     public override bool ShouldRun(BuildContext context)
     {
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        leftovers = LeftoverTiller.FindAsync(api, context.Cancellation).GetAwaiter().GetResult();
+        try
+        {
+            leftovers = LeftoverTiller.FindAsync(api, context.Cancellation).GetAwaiter().GetResult();
+        }
+        catch (KubernetesApiException exception) when (exception.Status == System.Net.HttpStatusCode.Forbidden)
+        {
+            // A deployer limited to its own namespace cannot look into kube-system; that is no reason to stop.
+            return Skip($"cannot look for a leftover Tiller: {exception.ServerMessage}");
+        }
+
         if (leftovers.Count == 0)
         {
             return Skip("no Tiller in the cluster: Helm 3 and 4 have none");

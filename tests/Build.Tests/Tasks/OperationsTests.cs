@@ -189,16 +189,64 @@ public sealed class OperationsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Destroy_leaves_alone_an_object_of_the_same_name_it_did_not_create()
+    public async Task Destroy_leaves_alone_objects_it_did_not_create_even_with_its_name_labels_or_a_copy_of_its_label_elsewhere()
     {
-        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "docker-registry"}}""")!.AsObject());
-        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "docker-registry", "namespace": "docker-registry", "labels": {"app.kubernetes.io/managed-by": "registry-pipeline"}}, "spec": {"ports": [{"port": 80}]}}""")!.AsObject());
+        await Run();
+        var secret = ResourceCatalogue.OfKind("v1", "Secret");
+        var copy = Get(secret, RegistryCredentials.HtpasswdSecret)!.DeepClone().AsObject();
+        copy["metadata"] = new JsonObject { ["name"] = "copied-htpasswd", ["namespace"] = "elsewhere", ["labels"] = copy["metadata"]!["labels"]!.DeepClone() };
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "elsewhere"}}""")!.AsObject());
+        pipeline.Server.Store.Seed(copy);
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "cert-manager.io/v1", "kind": "Issuer", "metadata": {"name": "letsencrypt", "namespace": "docker-registry", "labels": {"app.kubernetes.io/managed-by": "registry-pipeline"}}, "spec": {"selfSigned": {}}}""")!.AsObject());
 
         var run = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "Service"), "docker-registry"));
-        Assert.NotNull(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
+        Assert.NotNull(Get(secret, "copied-htpasswd", "elsewhere"));
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "letsencrypt"));
+        Assert.Contains("Kept namespace docker-registry: it holds what this pipeline did not create: Issuer letsencrypt.", run.Output);
+        Assert.Null(Get(Deployment, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task A_plain_destroy_then_a_purge_still_removes_the_namespace_with_what_cert_manager_wrote_for_it()
+    {
+        await Run();
+        Assert.Equal(new global::Registry.Build.Inventory.ApplySet("docker-registry").Id, Get(ResourceCatalogue.OfKind("v1", "Secret"), "docker-registry-tls-certificate")!["metadata"]!["labels"]!["registry-pipeline/made-for"]!.GetValue<string>());
+
+        await Run("--target=Destroy", "--confirm=true");
+        var purge = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
+
+        Assert.True(purge.ExitCode == 0, purge.Output);
+        Assert.Contains("Secret docker-registry/registry-ca: deleted (written by cert-manager for this pipeline's Certificate)", purge.Output);
+        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task After_switching_away_from_letsencrypt_a_purge_removes_the_namespace_since_the_account_key_went_with_its_issuer()
+    {
+        await Run("--tls=letsencrypt", "--acme-email=ops@example.com");
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "Secret"), "letsencrypt-account-key"));
+
+        var deploy = await Run("--tls=selfsigned");
+        var purge = await Run("--target=Destroy", "--confirm=true", "--purge-data=true");
+
+        Assert.Contains("Secret docker-registry/letsencrypt-account-key: deleted (no longer wanted)", deploy.Output);
+        Assert.True(purge.ExitCode == 0, purge.Output);
+        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task A_purge_without_purge_prerequisites_warns_that_the_record_of_the_charts_goes_with_the_namespace()
+    {
+        await using var empty = await PipelineOnCluster.StartAsync();
+        empty.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
+        await empty.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--wait-timeout=2s"], new Dictionary<string, string>(password));
+
+        var run = await empty.RunAsync(["--host=registry.example.com", "--target=Destroy", "--confirm=true", "--purge-data=true"], new Dictionary<string, string>(password));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("The record that this pipeline installed ingress-nginx (ingress-nginx 4.15.1) in ingress-nginx, cert-manager (oci://quay.io/jetstack/charts/cert-manager v1.21.1) in cert-manager goes with namespace docker-registry", run.Output);
     }
 
     [Fact]
@@ -223,10 +271,27 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Null(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "letsencrypt"));
         Assert.NotNull(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "theirs"));
         Assert.NotNull(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "registry-ca"));
-        Assert.DoesNotContain(pipeline.Server.MutatingRequests, request => request.Method == "DELETE" && !request.Path.EndsWith("/letsencrypt", StringComparison.Ordinal) && !request.Path.Contains("/leases/", StringComparison.Ordinal));
+        Assert.Equal(
+            ["/apis/cert-manager.io/v1/namespaces/docker-registry/issuers/letsencrypt", "/api/v1/namespaces/docker-registry/secrets/letsencrypt-account-key"],
+            pipeline.Server.MutatingRequests.Where(request => request.Method == "DELETE" && !request.Path.Contains("/leases/", StringComparison.Ordinal)).Select(request => request.Path));
         var parent = Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "registry-pipeline-applyset")!;
         Assert.StartsWith("applyset-", parent["metadata"]!["labels"]!["applyset.kubernetes.io/id"]!.GetValue<string>());
         Assert.DoesNotContain(pipeline.Server.MutatingRequests, request => request.Path.EndsWith("/issuers/theirs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Plan_shows_a_new_password_as_an_update_of_the_htpasswd_secret_and_a_missing_one_as_one_deploy_would_generate()
+    {
+        await Run();
+        pipeline.Server.ForgetRequests();
+
+        var changed = await pipeline.RunAsync(["--host=registry.example.com", "--target=Plan"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "A-New-Passw0rd" });
+        var otherUser = await pipeline.RunAsync(["--host=registry.example.com", "--target=Plan", "--user=someone"], []);
+
+        Assert.Contains("update    Secret docker-registry/docker-registry-htpasswd: data.htpasswd", changed.Output);
+        Assert.Contains("No password was given and user someone has none in the cluster: Deploy would generate one", otherUser.Output);
+        Assert.DoesNotContain("was generated", otherUser.Output);
+        Assert.Empty(pipeline.Server.MutatingRequests);
     }
 
     [Fact]

@@ -254,13 +254,12 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     [Fact]
     public async Task A_helm_2_client_is_replaced_by_the_pinned_helm_and_no_tiller_is_installed()
     {
-        SeedPrerequisites();
+        SeededState.CertManager(pipeline.Server);
         pipeline.WriteFakeHelm(pipeline.Bin, "Client: v2.14.1+g5270352");
         await using var downloads = await Fixtures.FileServer.StartAsync();
         var archive = Tools.Helm.HelmArchive.Create(pipeline.FakeHelm("v4.1.4+gpinned"));
         downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4")] = archive;
         downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4") + ".sha256sum"] = Tools.Helm.HelmArchive.Checksum(archive, Tools.Helm.HelmArchive.Name("v4.1.4"));
-        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
 
         var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", $"--helm-download-url={downloads.Address}");
 
@@ -324,6 +323,20 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Skipped: IngressClass nginx exists; its controller example.com/ingress is not one this pipeline knows how to check, so it is trusted", run.ReportRow("IngressController"));
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_release_someone_else_installed_that_is_not_ready_is_not_upgraded_and_the_run_says_what_to_do()
+    {
+        SeedPrerequisites();
+        pipeline.Server.Store.Mutate(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "cert-manager", "cert-manager-webhook", deployment => deployment["status"]!["availableReplicas"] = 0);
+        pipeline.Server.Behaviour.RolloutStalls = true;
+
+        var run = await pipeline.RunAsync("--target=CertManager", "--host=registry.example.com");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Helm release cert-manager in namespace cert-manager exists but is not ready, and this pipeline did not install it, so it does not upgrade it.", run.Output);
         Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
     }
 

@@ -41,6 +41,25 @@ public sealed class RegistryTasksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_undefined_azure_pipelines_variable_is_not_taken_for_a_password()
+    {
+        var run = await pipeline.RunAsync(["--host=registry.example.com"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "$(RegistryPassword)" });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("password: is $(RegistryPassword) as written, which is what Azure Pipelines passes for a variable that is not defined", run.Output);
+        Assert.Empty(pipeline.Server.Requests);
+    }
+
+    [Fact]
+    public async Task The_image_store_is_chowned_only_when_its_root_does_not_match_not_on_every_start()
+    {
+        await Deploy();
+
+        var pod = pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!["spec"]!["template"]!["spec"]!;
+        Assert.Equal("OnRootMismatch", pod["securityContext"]!["fsGroupChangePolicy"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_password_variable_set_but_empty_is_refused_before_any_request()
     {
         var run = await pipeline.RunAsync(["--host=registry.example.com"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = string.Empty });

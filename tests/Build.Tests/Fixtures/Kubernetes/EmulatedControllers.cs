@@ -125,7 +125,27 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     if (type.Kind == "Certificate" && status == "True" && body["spec"]?["secretName"]?.GetValue<string>() is { } secretName
                         && store.Get(Secret, ns, secretName) is null)
                     {
-                        store.Seed(TlsSecret(ns!, secretName), "cert-manager-certificates");
+                        // As cert-manager: the Secret carries the Certificate's secretTemplate labels and its own annotation.
+                        var secret = TlsSecret(ns!, secretName);
+                        if (body["spec"]?["secretTemplate"]?["labels"] is JsonObject labels)
+                        {
+                            secret["metadata"]!["labels"] = labels.DeepClone();
+                        }
+
+                        secret["metadata"]!["annotations"] = new JsonObject { ["cert-manager.io/certificate-name"] = name };
+                        store.Seed(secret, "cert-manager-certificates");
+                    }
+
+                    // An ACME Issuer registers an account, whose key cert-manager keeps in the Secret the Issuer names.
+                    if (type.Kind == "Issuer" && status == "True" && body["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() is { } accountKey
+                        && store.Get(Secret, ns, accountKey) is null)
+                    {
+                        store.Seed(new JsonObject
+                        {
+                            ["apiVersion"] = "v1", ["kind"] = "Secret", ["type"] = "Opaque",
+                            ["metadata"] = new JsonObject { ["name"] = accountKey, ["namespace"] = ns },
+                            ["data"] = new JsonObject { ["tls.key"] = Convert.ToBase64String("emulated account key"u8.ToArray()) },
+                        }, "cert-manager-issuers");
                     }
 
                     break;

@@ -10,6 +10,7 @@ public static class SeededState
     {
         server.Behaviour.LoadBalancerAddress = address;
         Seed(server, Namespace("ingress-nginx"));
+        Seed(server, HelmRelease("ingress-nginx", "ingress-nginx"));
         Seed(server, $$$"""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}}""");
         Seed(server, AvailableDeployment("ingress-nginx", "ingress-nginx-controller", "ingress-nginx"));
         Seed(server, $$$"""
@@ -37,6 +38,7 @@ public static class SeededState
     public static void CertManager(EmulatedApiServer server)
     {
         Seed(server, Namespace("cert-manager"));
+        Seed(server, HelmRelease("cert-manager", "cert-manager"));
         foreach (var crd in global::Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerCrds)
         {
             Seed(server, $$$"""
@@ -51,6 +53,13 @@ public static class SeededState
             Seed(server, AvailableDeployment("cert-manager", name, name));
         }
     }
+
+    /// <summary>The Secret in which Helm 3 and 4 keep a release, as a chart installation leaves it.</summary>
+    private static string HelmRelease(string ns, string release) => $$$"""
+        {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+         "metadata": {"name": "sh.helm.release.v1.{{{release}}}.v1", "namespace": "{{{ns}}}", "labels": {"owner": "helm", "name": "{{{release}}}", "status": "deployed", "version": "1"}},
+         "data": {"release": "ZW11bGF0ZWQ="}}
+        """;
 
     private static string Namespace(string name) => $$$"""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "{{{name}}}"}}""";
 
