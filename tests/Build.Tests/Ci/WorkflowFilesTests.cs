@@ -72,6 +72,26 @@ public sealed class WorkflowFilesTests
         Assert.Contains(steps, step => step["env"]?["REGISTRY_PASSWORD"]?.GetValue<string>() == "$(RegistryPassword)");
     }
 
+    [Fact]
+    public void No_workflow_uploads_a_render_that_holds_secrets()
+    {
+        string[] allowed = ["artifacts/test-results", "artifacts/manifests", "artifacts/diagnostics", "artifacts/ca.crt"];
+        var uploads = new[] { ".github/workflows/ci.yml", ".github/workflows/nightly.yml" }
+            .SelectMany(file => Load(file)["jobs"]!.AsObject().SelectMany(job => job.Value!["steps"]!.AsArray()))
+            .Where(step => step!["uses"]?.GetValue<string>().StartsWith("actions/upload-artifact", StringComparison.Ordinal) == true)
+            .SelectMany(step => step!["with"]!["path"]!.GetValue<string>().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToList();
+        var published = Load("azure-pipelines.yml")["stages"]!.AsArray()
+            .SelectMany(stage => stage!["jobs"]!.AsArray()).SelectMany(job => job!["steps"]!.AsArray())
+            .Select(step => step!["publish"]?.GetValue<string>()).OfType<string>().ToList();
+        var secretRenders = Load(".github/workflows/ci.yml")["jobs"]!.AsObject().SelectMany(job => Runs(job.Value!))
+            .Where(command => command.Contains("--render-secrets=true", StringComparison.Ordinal)).ToList();
+
+        Assert.NotEmpty(uploads);
+        Assert.All(uploads.Concat(published), path => Assert.Contains(path, allowed));
+        Assert.All(secretRenders, command => Assert.Contains("--artifacts=\"$RUNNER_TEMP/", command));
+    }
+
     private static JsonObject Load(string file) => YamlToJson.Documents(File.ReadAllText(Path.Combine(Root, file)))[0].AsObject();
 
     private static List<string> Runs(JsonNode job) => job["steps"]!.AsArray()

@@ -34,6 +34,7 @@ public sealed class RenderTaskTests : IDisposable
         Assert.DoesNotContain("$2y$", all);
         Assert.DoesNotContain("Never-Rendered-1", run.Output + all);
         Assert.Contains("registry.example.test", await File.ReadAllTextAsync(Path.Combine(manifests, "13-ingress-docker-registry.yaml")));
+        Assert.Contains("  config.yml: |\n    version: 0.1\n", await File.ReadAllTextAsync(Path.Combine(manifests, "09-configmap-docker-registry-config.yaml")));
     }
 
     [Fact]
