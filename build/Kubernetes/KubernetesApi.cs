@@ -140,8 +140,10 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
             return known;
         }
 
-        using var response = await SendAsync(HttpMethod.Get, group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}", null, null, cancellationToken);
-        var list = await ReadObjectAsync(response, cancellationToken);
+        // A group the server does not serve (cert-manager uninstalled) has no resources, and so no objects.
+        using var response = await SendAsync(
+            HttpMethod.Get, group.Length == 0 ? $"/api/{version}" : $"/apis/{group}/{version}", null, null, cancellationToken, HttpStatusCode.NotFound);
+        var list = response.StatusCode == HttpStatusCode.NotFound ? new JsonObject() : await ReadObjectAsync(response, cancellationToken);
         var resources = (list["resources"]?.AsArray().OfType<JsonObject>() ?? [])
             .Where(resource => !resource["name"]!.GetValue<string>().Contains('/')
                 && resource["verbs"]?.AsArray().Any(verb => verb?.GetValue<string>() == "list") == true)

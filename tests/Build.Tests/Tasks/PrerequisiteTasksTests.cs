@@ -235,10 +235,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     public async Task A_helm_too_old_for_oci_charts_is_replaced_by_the_pinned_release_downloaded_and_verified()
     {
         pipeline.WriteFakeHelm(pipeline.Bin, "v3.7.0+gold");
-        await using var downloads = await Fixtures.FileServer.StartAsync();
-        var archive = Tools.Helm.HelmArchive.Create(pipeline.FakeHelm("v4.1.4+gpinned"));
-        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4")] = archive;
-        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4") + ".sha256sum"] = Tools.Helm.HelmArchive.Checksum(archive, Tools.Helm.HelmArchive.Name("v4.1.4"));
+        await using var downloads = await ServePinnedHelmAsync();
 
         var run = await pipeline.RunAsync("--target=CertManager", "--host=registry.example.com", $"--helm-download-url={downloads.Address}");
 
@@ -256,10 +253,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     {
         SeededState.CertManager(pipeline.Server);
         pipeline.WriteFakeHelm(pipeline.Bin, "Client: v2.14.1+g5270352");
-        await using var downloads = await Fixtures.FileServer.StartAsync();
-        var archive = Tools.Helm.HelmArchive.Create(pipeline.FakeHelm("v4.1.4+gpinned"));
-        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4")] = archive;
-        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4") + ".sha256sum"] = Tools.Helm.HelmArchive.Checksum(archive, Tools.Helm.HelmArchive.Name("v4.1.4"));
+        await using var downloads = await ServePinnedHelmAsync();
 
         var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", $"--helm-download-url={downloads.Address}");
 
@@ -338,6 +332,16 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Helm release cert-manager in namespace cert-manager exists but is not ready, and this pipeline did not install it, so it does not upgrade it.", run.Output);
         Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+    }
+
+    // A download server with the pinned Helm release (a stand-in helm in the real archive layout) and its checksum.
+    private async Task<Fixtures.FileServer> ServePinnedHelmAsync()
+    {
+        var downloads = await Fixtures.FileServer.StartAsync();
+        var archive = Tools.Helm.HelmArchive.Create(pipeline.FakeHelm("v4.1.4+gpinned"));
+        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4")] = archive;
+        downloads.Files[Tools.Helm.HelmArchive.Name("v4.1.4") + ".sha256sum"] = Tools.Helm.HelmArchive.Checksum(archive, Tools.Helm.HelmArchive.Name("v4.1.4"));
+        return downloads;
     }
 
     private static void SeedTiller(EmulatedApiServer server)

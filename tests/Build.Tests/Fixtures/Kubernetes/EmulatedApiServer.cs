@@ -214,7 +214,9 @@ public sealed class EmulatedApiServer : IAsyncDisposable
             case ["api", var version]:
                 return new StoreResult(200, Resources(string.Empty, version));
             case ["apis", var group, var version]:
-                return new StoreResult(200, Resources(group, version));
+                return ResourceCatalogue.All.Any(type => type.Group == group && type.Version == version)
+                    ? new StoreResult(200, Resources(group, version))
+                    : StoreResult.Error(404, "NotFound", "the server could not find the requested resource");
         }
 
         if (segments is ["api", "v1", "namespaces", var serviceNamespace, "services", var service, "proxy", .. var rest])
