@@ -6,10 +6,11 @@ namespace Registry.Build.Prerequisites;
 /// <summary>The pinned charts the guide's prerequisites come from.</summary>
 public static class Charts
 {
-    /// <summary>ingress-nginx was retired in March 2026; this is its last chart.</summary>
+    /// <summary>ingress-nginx was retired in March 2026; this is its last chart (checked 2026-12).</summary>
     public const string IngressNginxVersion = "4.15.1";
 
-    public const string TraefikVersion = "38.0.2";
+    /// <summary>Traefik's chart (app v3.7), from its OCI registry (checked 2026-12 in traefik/traefik-helm-chart).</summary>
+    public const string TraefikVersion = "41.3.0";
 
     /// <param name="context">The kubeconfig context: kind has no load balancer, so there the controller listens
     /// on the node's ports 80 and 443 (which kind's extraPortMappings publish) instead of waiting for one.</param>
@@ -19,10 +20,12 @@ public static class Charts
         if (settings.IngressController == Settings.IngressController.Traefik)
         {
             // Traefik neither limits nor buffers request bodies; what large pushes need from it are timeouts
-            // longer than its 60s default, the equivalent of the nginx annotations on the registry's Ingress.
+            // longer than its 60s default, the equivalent of the nginx annotations on the registry's Ingress. Its
+            // class is not made the cluster's default: other teams' Ingresses without a class must not move to it.
             var traefik = new Dictionary<string, string>
             {
                 ["ingressClass.enabled"] = "true",
+                ["ingressClass.isDefaultClass"] = "false",
                 ["ingressClass.name"] = settings.IngressClass,
                 ["ports.websecure.transport.respondingTimeouts.readTimeout"] = "600s",
                 ["ports.websecure.transport.respondingTimeouts.writeTimeout"] = "600s",
@@ -34,9 +37,8 @@ public static class Charts
                 traefik["ports.websecure.hostPort"] = "443";
             }
 
-            return new HelmRelease("traefik", "traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
+            return new HelmRelease("traefik", "oci://ghcr.io/traefik/helm/traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
             {
-                Repository = "https://traefik.github.io/charts",
                 Values = traefik,
             };
         }

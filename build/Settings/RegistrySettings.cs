@@ -68,8 +68,9 @@ public sealed record RegistrySettings
     [Setting("replicas", "Registry pods; more than 1 needs storage every pod can share.")]
     public int Replicas { get; init; } = 1;
 
+    // distribution v3.1.1 (2026-05-01), checked 2026-12.
     [Setting("image", "Registry image, pinned by tag or digest.")]
-    public string Image { get; init; } = "registry:3.0.0";
+    public string Image { get; init; } = "registry:3.1.1";
 
     [Setting("helm-version", "Helm release downloaded when no suitable helm is found.")]
     public string HelmVersion { get; init; } = "v4.1.4";

@@ -87,7 +87,7 @@ public static partial class SettingsValidator
         }
 
         Check("image", IsPinnedImage(settings.Image),
-            "is not a pinned image; expected a reference with a version tag or digest such as registry:3.0.0 (not 'latest')");
+            "is not a pinned image; expected a reference with a version tag or digest such as registry:3.1.1 (not 'latest')");
         Check("helm-version", VersionPattern().IsMatch(settings.HelmVersion), "is not a Helm release; expected a version such as v4.1.4 or v3.21.0");
         Check("helm-version", !settings.HelmVersion.StartsWith("v2.", StringComparison.Ordinal) && !settings.HelmVersion.StartsWith("2.", StringComparison.Ordinal),
             "is Helm 2, which no supported chart installs with (and whose Tiller is an unauthenticated cluster-admin endpoint); expected Helm 3.8 or later, such as v4.1.4");

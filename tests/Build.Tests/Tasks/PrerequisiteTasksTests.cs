@@ -403,8 +403,8 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=traefik", "--ingress-class=edge");
 
         Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith(
-            "upgrade --install traefik traefik --repo https://traefik.github.io/charts --version 38.0.2 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
-            "--set ingressClass.enabled=true --set ingressClass.name=edge --set ports.websecure.transport.respondingTimeouts.readTimeout=600s " +
+            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
+            "--set ingressClass.enabled=true --set ingressClass.isDefaultClass=false --set ingressClass.name=edge --set ports.websecure.transport.respondingTimeouts.readTimeout=600s " +
             "--set ports.websecure.transport.respondingTimeouts.writeTimeout=600s", StringComparison.Ordinal));
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("The traefik controller was installed, but there is no IngressClass edge.", run.Output);

@@ -91,7 +91,7 @@ public sealed class RegistryTasksTests : IAsyncLifetime
         Assert.Equal("0", ingress["metadata"]!["annotations"]!["nginx.ingress.kubernetes.io/proxy-body-size"]!.GetValue<string>());
         Assert.Equal("docker-registry-tls-certificate", ingress["spec"]!["tls"]![0]!["secretName"]!.GetValue<string>());
         var container = pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!["spec"]!["template"]!["spec"]!["containers"]![0]!;
-        Assert.Equal("registry:3.0.0", container["image"]!.GetValue<string>());
+        Assert.Equal("registry:3.1.1", container["image"]!.GetValue<string>());
         Assert.Equal("[\"serve\",\"/etc/registry/config.yml\"]", container["args"]!.ToJsonString());
         Assert.DoesNotContain(Password, run.Output);
     }
