@@ -35,6 +35,17 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 "is required to Destroy: it removes the registry from the cluster; expected --confirm=true"));
         }
 
+        // No cluster at all is the one thing to say, with the ways forward; the host it would have defaulted is noise then.
+        var usesCluster = info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name) || ReadingTasks.Contains(task.Name));
+        if (usesCluster && KubeconfigSource.Find(context.Settings, context.Environment, out var searched) is null)
+        {
+            problems.RemoveAll(problem => problem.Setting == "host");
+            problems.Insert(0, new SettingProblem("kubeconfig", null, null,
+                $"finds no cluster to work on: {searched}. Either create a local one, " +
+                "'kind create cluster --name registry --config .github/kind.yaml', and run ./build.sh again (it then deploys as localhost), " +
+                "or point at an existing cluster with --kubeconfig=FILE or $KUBECONFIG"));
+        }
+
         if (problems.Count > 0)
         {
             throw new CakeException(
@@ -60,6 +71,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CiLog.Mask(context, user.Password);
         }
     }
+
+    // Targets that read the cluster without changing it.
+    private static readonly HashSet<string> ReadingTasks = [TaskInfo.NameOf(typeof(PlanTask)), TaskInfo.NameOf(typeof(StatusTask))];
 
     private static readonly HashSet<string> WritingTasks = typeof(BuildLifetime).Assembly.GetTypes()
         .Where(type => type.GetCustomAttributes(typeof(WritesToClusterAttribute), false).Length > 0)

@@ -119,10 +119,14 @@ public sealed class ApplySet
             deleted.Add(address);
         }
 
-        if (address.Kind == "Issuer" && member["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() is { } accountKey)
+        // Only when no other Issuer in the namespace uses the same account.
+        if (AccountKeyOf(member) is { } accountKey)
         {
+            var issuers = await api.ListAsync(address with { Name = string.Empty }, null, cancellationToken);
+            var shared = issuers["items"]?.AsArray().OfType<JsonObject>().Any(issuer =>
+                issuer["metadata"]?["name"]?.GetValue<string>() != address.Name && AccountKeyOf(issuer) == accountKey) == true;
             var secret = ResourceAddress.For<V1Secret>(address.Namespace, accountKey);
-            if (await api.DeleteAsync(secret, cancellationToken))
+            if (!shared && await api.DeleteAsync(secret, cancellationToken))
             {
                 deleted.Add(secret);
             }
@@ -130,6 +134,10 @@ public sealed class ApplySet
 
         return deleted;
     }
+
+    /// <summary>The Secret an ACME Issuer keeps its account key in; null for any other object.</summary>
+    public static string? AccountKeyOf(JsonObject item) =>
+        item["kind"]?.GetValue<string>() is "Issuer" or null ? item["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() : null;
 
     /// <summary>Deletes what cert-manager wrote for member Certificates (labelled made-for): only a purge does, since a CA clients trust is among it.</summary>
     public async Task<IReadOnlyList<ResourceAddress>> DeleteMadeForAsync(KubernetesApi api, CancellationToken cancellationToken)
@@ -147,6 +155,8 @@ public sealed class ApplySet
     }
 
     public bool IsMember(JsonObject? item) => item?["metadata"]?["labels"]?[PartOfLabel]?.GetValue<string>() == Id;
+
+    public bool IsParent(JsonObject? item) => item?["metadata"]?["labels"]?[IdLabel]?.GetValue<string>() == Id;
 
     public bool IsMadeForMember(JsonObject? item) => item?["metadata"]?["labels"]?[MadeForLabel]?.GetValue<string>() == Id;
 

@@ -12,9 +12,12 @@ public static class NamespaceContents
     // Read-only views of other objects (pod metrics), never anything someone made.
     private static readonly HashSet<string> DerivedGroups = ["metrics.k8s.io"];
 
+    /// <param name="deletedMembers">The uids of the members just deleted: what they owned (a Deployment's ReplicaSets
+    /// and Pods) may still be there for a moment, on its way out.</param>
     /// <returns>Each foreign object as "Kind name"; empty when deleting the namespace would take nothing of anyone else's.</returns>
-    public static async Task<IReadOnlyList<string>> ForeignAsync(KubernetesApi api, ApplySet applySet, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ForeignAsync(KubernetesApi api, ApplySet applySet, IEnumerable<string> deletedMembers, CancellationToken cancellationToken)
     {
+        var listed = new List<(string Kind, JsonObject Item)>();
         var foreign = new List<string>();
         var unavailable = new List<string>();
         var resources = await api.NamespacedResourcesAsync(unavailable, cancellationToken);
@@ -34,19 +37,19 @@ public static class NamespaceContents
                 continue;
             }
 
-            foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
-            {
-                if (!Ignorable(resource.Kind, item, applySet))
-                {
-                    foreign.Add($"{resource.Kind} {item["metadata"]?["name"]}");
-                }
-            }
+            listed.AddRange((list["items"]?.AsArray().OfType<JsonObject>() ?? []).Select(item => (resource.Kind, item)));
         }
 
+        // An owned object goes with its owner when that owner is here too (or was one of the pipeline's); an owner
+        // elsewhere (cluster-scoped, another namespace) keeps it alive, so it counts as someone else's.
+        var owners = listed.Select(entry => entry.Item["metadata"]?["uid"]?.GetValue<string>()).OfType<string>().Concat(deletedMembers).ToHashSet();
+        foreign.AddRange(listed
+            .Where(entry => !Ignorable(entry.Kind, entry.Item, applySet, owners))
+            .Select(entry => $"{entry.Kind} {entry.Item["metadata"]?["name"]}"));
         return foreign;
     }
 
-    private static bool Ignorable(string kind, JsonObject item, ApplySet applySet)
+    private static bool Ignorable(string kind, JsonObject item, ApplySet applySet, IReadOnlySet<string> owners)
     {
         var metadata = item["metadata"];
         var name = metadata?["name"]?.GetValue<string>();
@@ -54,8 +57,8 @@ public static class NamespaceContents
             || applySet.IsMadeForMember(item)
             || name == ApplySet.ParentName
             || metadata?["deletionTimestamp"] is not null
-            // Owned objects (ReplicaSets, Pods, EndpointSlices) go with their owner, which is listed itself.
-            || metadata?["ownerReferences"]?.AsArray().Count > 0
+            || (metadata?["ownerReferences"]?.AsArray() is { Count: > 0 } references
+                && references.All(owner => owners.Contains(owner?["uid"]?.GetValue<string>() ?? string.Empty)))
             || (kind, name) switch
             {
                 // What the control plane puts in every namespace, and what it records about the rest.

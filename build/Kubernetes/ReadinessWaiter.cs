@@ -64,6 +64,7 @@ public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan po
     public async Task WaitUntilGoneAsync(ResourceAddress address, TimeSpan timeout, string setting, CancellationToken cancellationToken)
     {
         var started = DateTimeOffset.UtcNow;
+        var lastShown = started;
         string? shown = null;
         while (await api.GetAsync(address, cancellationToken) is { } live)
         {
@@ -71,7 +72,13 @@ public sealed class ReadinessWaiter(KubernetesApi api, ICakeLog log, TimeSpan po
             if (phase != shown)
             {
                 log.Information($"{address}: {phase}");
-                shown = phase;
+                (shown, lastShown) = (phase, DateTimeOffset.UtcNow);
+            }
+            else if (DateTimeOffset.UtcNow - lastShown >= TimeSpan.FromSeconds(10))
+            {
+                // A namespace can take minutes to empty: show that the wait goes on.
+                log.Information($"{address}: still {phase} after {Duration.Format(DateTimeOffset.UtcNow - started)}");
+                lastShown = DateTimeOffset.UtcNow;
             }
 
             if (DateTimeOffset.UtcNow - started >= timeout)

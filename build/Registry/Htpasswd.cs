@@ -36,6 +36,15 @@ public static class Htpasswd
         }));
     }
 
+    /// <summary><paramref name="existing"/> with <paramref name="user"/>'s line added (or replaced), every other user's line as it was.</summary>
+    public static string With(string? existing, Credential user, int cost)
+    {
+        var others = (existing ?? string.Empty)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => line.Split(':', 2)[0] != user.User);
+        return string.Concat(others.Select(line => line + "\n")) + Build([user], existing, cost);
+    }
+
     public static IReadOnlyDictionary<string, string> Parse(string text) => text
         .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(line => line.Split(':', 2))

@@ -55,7 +55,8 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
             return new RegistryCredentials(existing, httpSecret, generated, generated, false, true);
         }
 
+        // A user with no entry gets one; the entries of every other user stay as they are.
         var login = new Credential(settings.User, keptPassword is null ? GeneratedPassword.Create() : new Secret(keptPassword));
-        return new RegistryCredentials(Registry.Htpasswd.Build([login], existing, settings.BcryptCost), httpSecret, login, login, keptPassword is null, false);
+        return new RegistryCredentials(Registry.Htpasswd.With(existing, login, settings.BcryptCost), httpSecret, login, login, keptPassword is null, false);
     }
 }

@@ -34,6 +34,31 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
     public bool Declares(ResourceAddress address) => Objects.Any(item => item.Address.IsSameObject(address));
 
     /// <summary>
+    /// Declared objects the cluster already has under the same name that are someone else's: not members, and never
+    /// written by this pipeline (an object an earlier version made has the pipeline among its field managers and is
+    /// adopted). Deploy stops on them rather than take them over, since prune and Destroy would later delete them.
+    /// </summary>
+    public async Task<IReadOnlyList<ResourceAddress>> ConflictsAsync(KubernetesApi api, CancellationToken cancellationToken)
+    {
+        var conflicts = new List<ResourceAddress>();
+        foreach (var item in Objects)
+        {
+            var live = await api.GetAsync(item.Address, cancellationToken);
+            var isParent = item.Address.IsSameObject(ApplySet.ParentAddress);
+            if (live is not null && !(isParent ? ApplySet.IsParent(live) : ApplySet.IsMember(live)) && !WrittenByPipeline(live))
+            {
+                conflicts.Add(item.Address);
+            }
+        }
+
+        return conflicts;
+    }
+
+    private static bool WrittenByPipeline(JsonObject live) =>
+        live["metadata"]?["managedFields"]?.AsArray().Any(entry =>
+            entry?["manager"]?.GetValue<string>().StartsWith(KubernetesApi.FieldManager, StringComparison.Ordinal) == true) == true;
+
+    /// <summary>
     /// The members the cluster holds that this state no longer declares (an Issuer of a tls mode given up), newest
     /// first: the kinds the live parent names and this state's, listed by the inventory's label, so never an
     /// object outside it.

@@ -25,6 +25,11 @@ public sealed class DestroyTask(
         if (await api.GetAsync(namespaceAddress, context.Cancellation) is not { } ns)
         {
             context.Information($"Namespace {settings.Namespace} does not exist: nothing of the registry's is there to remove.");
+            if (settings.PurgePrerequisites)
+            {
+                context.Information("purge-prerequisites: the record of the charts this pipeline installed was in that namespace, so no chart is uninstalled.");
+            }
+
             return;
         }
 
@@ -96,7 +101,8 @@ public sealed class DestroyTask(
             context.Information($"Kept namespace {settings.Namespace} (created by this pipeline); purge-data=true removes it when nothing else lives there.");
             return;
         }
-        else if (await NamespaceContents.ForeignAsync(api, applySet, context.Cancellation) is { Count: > 0 } foreign)
+        else if (await NamespaceContents.ForeignAsync(
+            api, applySet, members.Select(member => member["metadata"]?["uid"]?.GetValue<string>()).OfType<string>(), context.Cancellation) is { Count: > 0 } foreign)
         {
             context.Warning($"Kept namespace {settings.Namespace}: it holds what this pipeline did not create: {string.Join(", ", foreign)}.");
             return;
@@ -117,11 +123,32 @@ public sealed class DestroyTask(
         }
     }
 
+    // Namespaces where an inventory of this pipeline lives, other than this one.
+    private async Task<IReadOnlyList<string>> OtherRegistriesAsync(BuildContext context)
+    {
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        var parents = await api.ListAsync(ResourceAddress.For<V1ConfigMap>(null), ApplySet.IdLabel, context.Cancellation);
+        return (parents["items"]?.AsArray().OfType<System.Text.Json.Nodes.JsonObject>() ?? [])
+            .Where(parent => parent["metadata"]?["annotations"]?[ApplySet.ToolingAnnotation]?.GetValue<string>() == ApplySet.Tooling)
+            .Select(parent => parent["metadata"]?["namespace"]?.GetValue<string>())
+            .OfType<string>()
+            .Where(ns => ns != context.Settings.Namespace)
+            .ToList();
+    }
+
     // Only the charts this pipeline installed; a cert-manager or ingress controller someone else installed stays.
     private async Task UninstallChartsAsync(BuildContext context)
     {
         var settings = context.Settings;
         var charts = await installed.ReadAsync(settings, context.Cancellation);
+        var others = await OtherRegistriesAsync(context);
+        if (charts.Count > 0 && others.Count > 0)
+        {
+            // cert-manager and the ingress controller serve the whole cluster: another registry of this pipeline needs them too.
+            context.Information($"Kept {string.Join(", ", charts)}: the registry pipeline{(others.Count == 1 ? string.Empty : "s")} in {string.Join(", ", others)} use{(others.Count == 1 ? "s" : string.Empty)} them too.");
+            return;
+        }
+
         if (charts.Count > 0)
         {
             installation.Client ??= await locator.FindOrInstallAsync(settings, tools.Path, context.Cancellation);

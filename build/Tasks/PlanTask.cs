@@ -31,6 +31,12 @@ public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites pr
             tasks.Add("Helm");
         }
 
+        var conflicts = await state.ConflictsAsync(api, context.Cancellation);
+        foreach (var conflict in conflicts)
+        {
+            lines.Add($"conflict  {conflict}: exists and is not this pipeline's; Deploy would stop before changing anything");
+        }
+
         var (create, update, unchanged, delete) = (0, 0, 0, 0);
         foreach (var item in state.Objects)
         {
@@ -65,7 +71,7 @@ public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites pr
                 continue;
             }
 
-            lines.Add($"delete    {ApplySet.AddressOf(orphan)}");
+            lines.Add($"delete    {ApplySet.AddressOf(orphan)}{(ApplySet.AccountKeyOf(orphan) is { } key ? $" (and its ACME account key, Secret {key}, unless another Issuer uses it)" : string.Empty)}");
             delete++;
             tasks.Add(TaskInfo.NameOf(typeof(PruneTask)));
         }
@@ -76,7 +82,8 @@ public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites pr
         }
 
         var pending = tasks.Count > 0;
-        var summary = $"Plan: {create} to create, {update} to update, {delete} to delete, {unchanged} unchanged" +
+        var summary = (conflicts.Count > 0 ? $"Plan: {conflicts.Count} conflict{(conflicts.Count == 1 ? string.Empty : "s")} would stop Deploy; " : "Plan: ") +
+            $"{create} to create, {update} to update, {delete} to delete, {unchanged} unchanged" +
             (pending ? $"; Deploy would run {string.Join(", ", tasks.Distinct())}." : "; Deploy would change nothing.");
         context.Information(summary);
         if (pending && settings.DetailedExitcode)

@@ -147,6 +147,24 @@ public sealed class ClusterConnectorTests : IAsyncLifetime
         Assert.DoesNotContain("The API server did not answer", cluster.Log.Text);
     }
 
+    [Theory]
+    [InlineData("Deploy")]
+    [InlineData("Plan")]
+    [InlineData("Status")]
+    public async Task Without_any_cluster_a_run_stops_before_its_first_task_with_the_two_ways_forward(string target)
+    {
+        using var home = new TemporaryDirectory();
+
+        var run = await HostRun.Of(Pipeline.Create(), [$"--target={target}"], new Dictionary<string, string> { ["HOME"] = home.Path }, home.Path);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("kubeconfig: finds no cluster to work on: --kubeconfig is not given, $KUBECONFIG is not set", run.Output);
+        Assert.Contains("'kind create cluster --name registry --config .github/kind.yaml'", run.Output);
+        Assert.Contains("--kubeconfig=FILE", run.Output);
+        Assert.DoesNotContain("host:", run.Output);
+        Assert.Contains("Task report: no task ran.", run.Output);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

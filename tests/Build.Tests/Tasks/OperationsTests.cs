@@ -295,6 +295,85 @@ public sealed class OperationsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deploy_never_takes_over_an_object_of_the_same_name_that_is_someone_elses_and_plan_says_so()
+    {
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tools"}}""")!.AsObject());
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "cert-manager.io/v1", "kind": "Issuer", "metadata": {"name": "selfsigned", "namespace": "tools"}, "spec": {"selfSigned": {}}}""")!.AsObject());
+        pipeline.Server.ForgetRequests();
+
+        var plan = await Run("--namespace=tools", "--target=Plan");
+        var deploy = await Run("--namespace=tools");
+
+        Assert.Contains("conflict  Issuer tools/selfsigned: exists and is not this pipeline's; Deploy would stop before changing anything", plan.Output);
+        Assert.Equal(1, deploy.ExitCode);
+        Assert.Contains("Issuer tools/selfsigned already exists and is not this pipeline's: it does not take over what someone else made.", deploy.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+        Assert.Null(Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Issuer"), "selfsigned", "tools")!["metadata"]!["labels"]);
+    }
+
+    [Fact]
+    public async Task Objects_an_earlier_version_of_the_pipeline_made_are_adopted_into_the_inventory()
+    {
+        await Run();
+        var configMap = ResourceCatalogue.OfKind("v1", "ConfigMap");
+        // As an earlier version left it: written by the pipeline's field manager, without the inventory's label, no parent.
+        pipeline.Server.Store.MergePatch(configMap, "docker-registry", "docker-registry-config", JsonNode.Parse("""{"metadata": {"labels": {"applyset.kubernetes.io/part-of": null}}}""")!.AsObject(), "kubectl-edit", dryRun: false);
+        pipeline.Server.Store.Delete(configMap, "docker-registry", "registry-pipeline-applyset", dryRun: false);
+
+        var run = await Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(new global::Registry.Build.Inventory.ApplySet("docker-registry").Id, Get(configMap, "docker-registry-config")!["metadata"]!["labels"]!["applyset.kubernetes.io/part-of"]!.GetValue<string>());
+        Assert.NotNull(Get(configMap, "registry-pipeline-applyset"));
+    }
+
+    [Fact]
+    public async Task An_acme_account_key_another_issuer_uses_is_kept_when_the_pipelines_issuer_is_pruned()
+    {
+        await Run("--tls=letsencrypt", "--acme-email=ops@example.com");
+        pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "cert-manager.io/v1", "kind": "Issuer", "metadata": {"name": "their-acme", "namespace": "docker-registry"}, "spec": {"acme": {"email": "them@example.com", "server": "https://acme-v02.api.letsencrypt.org/directory", "privateKeySecretRef": {"name": "letsencrypt-account-key"}, "solvers": []}}}""")!.AsObject());
+
+        var run = await Run("--tls=selfsigned");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Issuer docker-registry/letsencrypt: deleted (no longer wanted)", run.Output);
+        Assert.NotNull(Get(ResourceCatalogue.OfKind("v1", "Secret"), "letsencrypt-account-key"));
+    }
+
+    [Fact]
+    public async Task A_new_user_without_a_password_gets_one_and_every_other_users_entry_stays()
+    {
+        await Run();
+        var before = Htpasswd();
+
+        var run = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--user=ci"], []);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var after = Htpasswd();
+        Assert.Equal(before.Split('\n')[0], after.Split('\n')[0]);
+        Assert.StartsWith("ci:$2y$", after.Split('\n')[1]);
+    }
+
+    [Fact]
+    public async Task An_object_owned_from_outside_the_namespace_keeps_it_and_charts_another_registry_uses_are_kept()
+    {
+        await using var empty = await PipelineOnCluster.StartAsync();
+        empty.DnsRecords["registry.example.com"] = PipelineOnCluster.LoadBalancerAddress;
+        var other = new Dictionary<string, string>(password);
+        await empty.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--wait-timeout=2s"], new Dictionary<string, string>(password));
+        await empty.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--wait-timeout=2s", "--namespace=second"], other);
+        empty.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "operator-state", "namespace": "docker-registry", "ownerReferences": [{"apiVersion": "example.com/v1", "kind": "Cluster", "name": "c", "uid": "9b1f7a7e-0000-4000-8000-000000000001"}]}}""")!.AsObject());
+        File.Delete(empty.HelmCalls);
+
+        var run = await empty.RunAsync(["--host=registry.example.com", "--target=Destroy", "--confirm=true", "--purge-data=true", "--purge-prerequisites=true"], new Dictionary<string, string>(password));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("it holds what this pipeline did not create: ConfigMap operator-state", run.Output);
+        Assert.Contains("the registry pipeline in second uses them too", run.Output);
+        Assert.DoesNotContain(empty.HelmInvocations, call => call.StartsWith("uninstall", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Status_exits_0_when_healthy_and_1_when_the_pods_are_not_ready_or_the_service_is_gone()
     {
         await Run();
@@ -363,6 +442,9 @@ public sealed class OperationsTests : IAsyncLifetime
 
         Assert.Empty(pipeline.Server.MutatingRequests);
     }
+
+    private string Htpasswd() => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(
+        Get(ResourceCatalogue.OfKind("v1", "Secret"), RegistryCredentials.HtpasswdSecret)!["data"]!["htpasswd"]!.GetValue<string>())).TrimEnd('\n');
 
     private JsonObject? Get(ResourceType type, string name, string ns = "docker-registry") => pipeline.Server.Store.Get(type, ns, name);
 

@@ -78,12 +78,12 @@ public sealed class TaskGraphTests
     }
 
     [Fact]
-    public async Task Deploy_without_a_cluster_stops_before_the_first_step_when_it_takes_the_run_lock()
+    public async Task Deploy_without_a_cluster_stops_before_the_first_step_even_with_a_host()
     {
         var run = await Run("--host=registry.example.com");
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("No kubeconfig to reach a cluster with", run.Output);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("kubeconfig: finds no cluster to work on", run.Output);
         Assert.All(GuideSteps, task => Assert.Null(run.ReportRow(task)));
     }
 
