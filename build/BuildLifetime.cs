@@ -4,6 +4,7 @@ using Registry.Build.Ci;
 using Registry.Build.Diagnostics;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
+using Registry.Build.LocalCluster;
 using Registry.Build.Settings;
 using Registry.Build.Tasks;
 
@@ -13,7 +14,8 @@ namespace Registry.Build;
 /// Stops a run with bad settings before its first task, so nothing reaches a cluster; after a failed run,
 /// collects what the cluster can tell about why.
 /// </summary>
-public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary) : FrostingLifetime<BuildContext>
+public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary, KindCluster kindCluster)
+    : FrostingLifetime<BuildContext>
 {
     private string target = string.Empty;
 
@@ -37,12 +39,13 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         // No cluster at all is the one thing to say, with the ways forward; the host it would have defaulted is noise then.
         var usesCluster = info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name) || ReadingTasks.Contains(task.Name));
-        if (usesCluster && KubeconfigSource.Find(context.Settings, context.Environment, out var searched) is null)
+        var creating = usesCluster && context.Settings.CreateCluster == ClusterCreation.Kind;
+        if (usesCluster && !creating && KubeconfigSource.Find(context.Settings, context.Environment, out var searched) is null)
         {
             problems.RemoveAll(problem => problem.Setting == "host");
             problems.Insert(0, new SettingProblem("kubeconfig", null, null,
-                $"finds no cluster to work on: {searched}. Either create a local one, " +
-                "'kind create cluster --name registry --config .github/kind.yaml', and run ./build.sh again (it then deploys as localhost), " +
+                $"finds no cluster to work on: {searched}. Either let the pipeline create a local one with kind, " +
+                "'./build.sh --create-cluster=kind' (needs kind and a running Docker; it then deploys as localhost), " +
                 "or point at an existing cluster with --kubeconfig=FILE or $KUBECONFIG"));
         }
 
@@ -52,6 +55,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 CakeHost.UsageErrorExitCode,
                 $"The settings have {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}; nothing was run:"
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
+        }
+
+        // The cluster comes first: everything after it, the run lock included, talks to it.
+        if (creating)
+        {
+            kindCluster.Ensure(context.Settings);
         }
 
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.

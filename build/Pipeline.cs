@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Registry.Build.Ci;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
+using Registry.Build.LocalCluster;
 using Registry.Build.Manifests;
 using Registry.Build.Prerequisites;
 using Registry.Build.Settings;
@@ -9,6 +10,7 @@ using Registry.Build.State;
 using Registry.Build.Testing;
 using Registry.Build.Tools.Docker;
 using Registry.Build.Tools.Helm;
+using Registry.Build.Tools.Kind;
 using Registry.Build.Tools.Minikube;
 using Registry.Build.Tools.Skopeo;
 using Registry.Build.Workspace;
@@ -44,6 +46,8 @@ public static class Pipeline
             .AddSingleton(_ => ToolsDirectory.InSourceTree())
             .AddSingleton<ClusterHelm>()
             .AddSingleton<MinikubeRunner>()
+            .AddSingleton<KindRunner>()
+            .AddSingleton<KindCluster>()
             .AddSingleton<Declaration>()
             .AddSingleton<RunDesiredState>()
             .AddSingleton<InstalledCharts>()

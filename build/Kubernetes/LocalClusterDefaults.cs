@@ -20,6 +20,16 @@ public static class LocalClusterDefaults
 
     public static RegistrySettings Apply(RegistrySettings settings, ICakeEnvironment environment)
     {
+        // The cluster create-cluster=kind makes (or finds) is the one to deploy to, whatever the current context is.
+        if (settings.CreateCluster == ClusterCreation.Kind && settings.KubeContext is null)
+        {
+            var origins = new Dictionary<string, SettingOrigin>(settings.Origins)
+            {
+                ["kube-context"] = new SettingOrigin(LocalCluster.KindCluster.Context, new SettingSource("default for create-cluster=kind")),
+            };
+            settings = settings with { KubeContext = LocalCluster.KindCluster.Context, Origins = origins };
+        }
+
         if (settings.Host is not null || settings.Tls != TlsMode.Selfsigned)
         {
             return settings;
@@ -31,11 +41,11 @@ public static class LocalClusterDefaults
             return settings;
         }
 
-        var origins = new Dictionary<string, SettingOrigin>(settings.Origins)
+        var withHost = new Dictionary<string, SettingOrigin>(settings.Origins)
         {
             ["host"] = new SettingOrigin(Host, new SettingSource($"default for the local cluster context {context}")),
         };
-        return settings with { Host = Host, Origins = origins };
+        return settings with { Host = Host, Origins = withHost };
     }
 
     // A broken or missing kubeconfig gives no default here; connecting reports what is wrong with it.

@@ -20,6 +20,9 @@ public sealed record RegistrySettings
     [Setting("kube-context", "Kubeconfig context; else the current one.")]
     public string? KubeContext { get; init; }
 
+    [Setting("create-cluster", "Create the local cluster to deploy to when it is missing: none, or kind (a kind cluster named registry, ports 80 and 443 published; needs kind and a running Docker).")]
+    public ClusterCreation CreateCluster { get; init; } = ClusterCreation.None;
+
     [Setting("connect-timeout", "How long to keep trying to reach the Kubernetes API server before giving up: 15s, 1m.")]
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

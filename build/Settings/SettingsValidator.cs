@@ -38,7 +38,8 @@ public static partial class SettingsValidator
 
         Check("namespace", IsDnsLabel(settings.Namespace),
             "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit");
-        if (settings.Kubeconfig is { } kubeconfig)
+        // With create-cluster=kind the file may not exist yet: kind writes the new cluster's context into it.
+        if (settings.Kubeconfig is { } kubeconfig && settings.CreateCluster == ClusterCreation.None)
         {
             Check("kubeconfig", IsReadableFile(kubeconfig), "cannot be read; expected a readable kubeconfig file");
         }
@@ -46,6 +47,8 @@ public static partial class SettingsValidator
         if (Given("kube-context"))
         {
             Check("kube-context", !string.IsNullOrWhiteSpace(settings.KubeContext), "is empty; expected a context name from the kubeconfig");
+            Check("kube-context", settings.CreateCluster != ClusterCreation.Kind || settings.KubeContext == LocalCluster.KindCluster.Context,
+                $"is not the context of the cluster create-cluster=kind makes; expected {LocalCluster.KindCluster.Context}, or no kube-context");
         }
 
         Check("ingress-class", IsDnsSubdomain(settings.IngressClass),

@@ -14,6 +14,16 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
 {
     public bool IsInstalled => GetToolPath(new ToolSettings()) is not null;
 
+    /// <summary>Whether the Docker engine answers (<c>docker info</c> succeeds).</summary>
+    public bool IsRunning()
+    {
+        var settings = new ToolSettings { HandleExitCode = _ => true };
+        var exitCode = 0;
+        Run(settings, new ProcessArgumentBuilder().Append("info"), new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true },
+            process => exitCode = process.GetExitCode());
+        return exitCode == 0;
+    }
+
     public void Login(string registry, Credential login) => Run(
         new ToolSettings(),
         new ProcessArgumentBuilder().Append("login").Append(registry).Append("--username").AppendQuoted(login.User).Append("--password-stdin"),

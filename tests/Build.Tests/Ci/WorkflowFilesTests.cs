@@ -34,6 +34,7 @@ public sealed class WorkflowFilesTests
 
         Assert.Contains("./build.sh --target=Test", test);
         Assert.Contains(jobs["e2e"]!["steps"]!.AsArray(), step => step!["uses"]?.GetValue<string>().StartsWith("helm/kind-action", StringComparison.Ordinal) == true);
+        Assert.Equal("./build.sh --create-cluster=kind --wait-timeout=10m", e2e[0]);
         Assert.True(e2e.Count(command => command.Contains("--target=Deploy", StringComparison.Ordinal)) >= 2);
         Assert.Contains(e2e, command => command.Contains("--purge-data=true", StringComparison.Ordinal) && command.Contains("--namespace=shared", StringComparison.Ordinal));
         Assert.Contains(e2e, command => command.Contains("kubectl apply --server-side", StringComparison.Ordinal));
