@@ -19,7 +19,10 @@ public sealed class BuildContext : FrostingContext
         SettingsProblems = loaded.Problems;
     }
 
-    public RegistrySettings Settings { get; }
+    /// <summary>Read once from every layer; a local cluster's own choices are added (only for what was left unset) once it is detected.</summary>
+    public RegistrySettings Settings { get; private set; }
+
+    internal void Choose(RegistrySettings adjusted) => Settings = adjusted;
 
     /// <summary>Cancelled by Ctrl-C; every cluster call and wait takes it.</summary>
     public CancellationToken Cancellation { get; }

@@ -63,12 +63,33 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             kindCluster.Ensure(context.Settings);
         }
 
+        if (usesCluster)
+        {
+            DetectLocalDistribution(context);
+        }
+
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
         if (info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name)))
         {
             // Destroy on a cluster without the namespace has nothing to remove and must create nothing, lock included.
             runLock.AcquireAsync(context.Settings, info.TargetTask.Name, polling.Interval, createNamespace: !destroying, context.Cancellation).GetAwaiter().GetResult();
         }
+    }
+
+    // What a local cluster already has decides what it needs (Traefik on k3s): said in the log, overridable by any setting.
+    private void DetectLocalDistribution(BuildContext context)
+    {
+        var cluster = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult();
+        if (LocalDistribution.DetectAsync(cluster.Api, cluster.Context, context.Cancellation).GetAwaiter().GetResult() is not { } distribution)
+        {
+            return;
+        }
+
+        var chosen = distribution.Apply(context.Settings);
+        var detected = $"Detected {distribution.Name}: {distribution.Why}" +
+            (chosen == context.Settings ? "." : $"; using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)} (set them to choose otherwise).");
+        context.Information(detected);
+        context.Choose(chosen);
     }
 
     // Before anything could print them: the CI then hides them wherever they would appear.

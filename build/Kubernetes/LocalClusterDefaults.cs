@@ -6,7 +6,7 @@ namespace Registry.Build.Kubernetes;
 
 /// <summary>
 /// Zero configuration on a laptop: when the kubeconfig's context is a local cluster (kind, minikube, k3d,
-/// Docker Desktop, Rancher Desktop) and no host is given, the registry is served as <c>localhost</c> with the
+/// Docker Desktop, Rancher Desktop, OrbStack) and no host is given, the registry is served as <c>localhost</c> with the
 /// private CA, so <c>./build.sh</c> alone deploys there.
 /// </summary>
 public static class LocalClusterDefaults
@@ -16,7 +16,7 @@ public static class LocalClusterDefaults
     public static bool IsLocal(string context) =>
         context.StartsWith("kind-", StringComparison.Ordinal)
         || context.StartsWith("k3d-", StringComparison.Ordinal)
-        || context is "minikube" or "docker-desktop" or "docker-for-desktop" or "rancher-desktop";
+        || context is "minikube" or "docker-desktop" or "docker-for-desktop" or "rancher-desktop" or "orbstack";
 
     public static RegistrySettings Apply(RegistrySettings settings, ICakeEnvironment environment)
     {

@@ -12,6 +12,7 @@ public static class ResourceCatalogue
     public static readonly IReadOnlyList<ResourceType> All =
     [
         new(string.Empty, "v1", "namespaces", "Namespace", false),
+        new(string.Empty, "v1", "nodes", "Node", false),
         new(string.Empty, "v1", "configmaps", "ConfigMap", true),
         new(string.Empty, "v1", "secrets", "Secret", true),
         new(string.Empty, "v1", "services", "Service", true),

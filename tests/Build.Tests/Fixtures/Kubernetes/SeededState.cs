@@ -34,6 +34,18 @@ public static class SeededState
             """);
     }
 
+    /// <summary>Traefik as k3s, k3d and Rancher Desktop ship it: IngressClass traefik and its Deployment in kube-system.</summary>
+    public static void K3sTraefik(EmulatedApiServer server)
+    {
+        Seed(server, $$$"""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "traefik"}, "spec": {"controller": "traefik.io/ingress-controller"}}""");
+        Seed(server, AvailableDeployment("kube-system", "traefik", "traefik"));
+    }
+
+    /// <summary>A cluster node as a distribution makes it: its name, provider ID and labels.</summary>
+    public static void Node(EmulatedApiServer server, string name, string? providerId, string labels = "{}") => Seed(server, $$$"""
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "{{{name}}}", "labels": {{{labels}}}}, "spec": {{{(providerId is null ? "{}" : $$"""{"providerID": "{{providerId}}"}""")}}}}
+        """);
+
     /// <summary>cert-manager, as its chart installs it: six CRDs established, three Deployments available.</summary>
     public static void CertManager(EmulatedApiServer server)
     {

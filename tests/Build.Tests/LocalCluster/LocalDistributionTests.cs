@@ -1,0 +1,75 @@
+using Registry.Build.LocalCluster;
+using Registry.Build.Settings;
+using Registry.Build.Tests.Fixtures;
+using Registry.Build.Tests.Fixtures.Kubernetes;
+
+namespace Registry.Build.Tests.LocalCluster;
+
+/// <summary>Each local distribution's fingerprint (context, nodes, what is installed), and what the pipeline chooses there.</summary>
+public sealed class LocalDistributionTests : IAsyncLifetime
+{
+    private PipelineOnCluster pipeline = null!;
+
+    public async Task InitializeAsync() => pipeline = await PipelineOnCluster.ReadyForDeployAsync();
+
+    public async Task DisposeAsync() => await pipeline.DisposeAsync();
+
+    [Theory]
+    [InlineData("kind-registry", "registry-control-plane", "kind://docker/registry/registry-control-plane", "{}", "kind")]
+    [InlineData("k3d-dev", "k3d-dev-server-0", "k3s://k3d-dev-server-0", """{"node.kubernetes.io/instance-type": "k3s"}""", "k3d")]
+    [InlineData("default", "lima-rancher-desktop", "k3s://lima-rancher-desktop", """{"node.kubernetes.io/instance-type": "k3s"}""", "k3s")]
+    [InlineData("rancher-desktop", "lima-rancher-desktop", "k3s://lima-rancher-desktop", "{}", "Rancher Desktop")]
+    [InlineData("dev", "minikube", null, """{"minikube.k8s.io/name": "minikube", "minikube.k8s.io/version": "v1.37.0"}""", "minikube")]
+    [InlineData("docker-desktop", "docker-desktop", null, "{}", "Docker Desktop")]
+    [InlineData("orbstack", "orbstack", null, "{}", "OrbStack")]
+    public async Task Each_distribution_is_told_by_its_fingerprint(string context, string node, string? providerId, string labels, string expected)
+    {
+        SeededState.Node(pipeline.Server, node, providerId, labels);
+        var api = (await pipeline.Cluster.ConnectAsync()).Api;
+
+        var detected = await LocalDistribution.DetectAsync(api, context, CancellationToken.None);
+
+        Assert.Equal(expected, detected?.Name);
+    }
+
+    [Fact]
+    public async Task A_cloud_cluster_is_no_local_distribution()
+    {
+        SeededState.Node(pipeline.Server, "ip-10-0-1-23.ec2.internal", "aws:///eu-west-1a/i-0abc", """{"node.kubernetes.io/instance-type": "m7g.large"}""");
+        var api = (await pipeline.Cluster.ConnectAsync()).Api;
+
+        Assert.Null(await LocalDistribution.DetectAsync(api, "arn:aws:eks:eu-west-1:123:cluster/prod", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task On_k3d_the_registry_uses_the_traefik_that_is_there_and_installs_no_second_controller()
+    {
+        SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0", """{"node.kubernetes.io/instance-type": "k3s"}""");
+        SeededState.K3sTraefik(pipeline.Server);
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "k3d-dev");
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "K3d-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Detected k3d: k3d ships Traefik (IngressClass traefik), which already holds ports 80 and 443; using ingress-class traefik and ingress-controller existing", run.Output);
+        Assert.Contains("Skipped: IngressClass traefik exists and its controller kube-system/traefik is available", run.ReportRow("IngressController"));
+        Assert.Empty(pipeline.HelmInvocations);
+        var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
+        Assert.Equal("traefik", ingress["spec"]!["ingressClassName"]!.GetValue<string>());
+        Assert.Equal("localhost", ingress["spec"]!["rules"]![0]!["host"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_class_the_user_chose_is_kept_on_k3d()
+    {
+        SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0");
+        SeededState.K3sTraefik(pipeline.Server);
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "k3d-dev");
+
+        var run = await pipeline.RunAsync(["--target=Plan", "--ingress-class=nginx", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "K3d-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Detected k3d: k3d ships Traefik (IngressClass traefik), which already holds ports 80 and 443.", run.Output);
+        Assert.DoesNotContain("using ingress-class traefik", run.Output);
+    }
+}
