@@ -40,6 +40,7 @@ public static class Charts
             return new HelmRelease("traefik", "oci://ghcr.io/traefik/helm/traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
             {
                 Values = traefik,
+                ExposesLoadBalancer = !kind,
             };
         }
 
@@ -58,6 +59,7 @@ public static class Charts
         {
             Repository = "https://kubernetes.github.io/ingress-nginx",
             Values = nginx,
+            ExposesLoadBalancer = !kind,
         };
     }
 

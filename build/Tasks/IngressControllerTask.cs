@@ -12,7 +12,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Make sure an ingress controller serves the ingress class (guide step 2).")]
 [IsDependentOn(typeof(TillerTask))]
 [WritesToCluster]
-public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube)
+public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube, WaitPolling polling)
     : AsyncFrostingTask<BuildContext>
 {
     private IngressControllerState? state;
@@ -50,10 +50,30 @@ public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, Cl
             await helm.UpgradeInstallAsync(Charts.IngressController(settings, cluster.Context), settings, context.Cancellation);
         }
 
-        state = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
-        if (!state.Ready)
+        // helm may not have waited (Helm 3 on a cluster that gives no load-balancer address): wait for the controller itself.
+        var started = DateTimeOffset.UtcNow;
+        string? shown = null;
+        while (true)
         {
-            throw new CakeException($"The {SettingDefinition.KebabName(settings.IngressController)} controller was installed, but {state.Describe()}.");
+            state = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
+            if (state.Ready)
+            {
+                break;
+            }
+
+            // helm (or the addon) has created every object by the time it returns: a class still missing will not come.
+            if (!state.ClassExists || DateTimeOffset.UtcNow - started >= settings.WaitTimeout)
+            {
+                throw new CakeException($"The {SettingDefinition.KebabName(settings.IngressController)} controller was installed, but {state.Describe()}.");
+            }
+
+            if (state.Describe() != shown)
+            {
+                shown = state.Describe();
+                context.Information($"Waiting for the controller: {shown}");
+            }
+
+            await Task.Delay(polling.Interval, context.Cancellation);
         }
 
         var address = state.ExternalAddress ?? "none yet (a cluster without a load balancer gives it none)";

@@ -7,4 +7,10 @@ public sealed record HelmRelease(string Name, string Chart, string Version, stri
     public string? Repository { get; init; }
 
     public IReadOnlyDictionary<string, string> Values { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The chart makes a Service of type LoadBalancer. Helm 3's --wait waits for its external address, which a cluster
+    /// without a load balancer (bare metal, minikube, k3d without one) never gives: the step then waits itself.
+    /// </summary>
+    public bool ExposesLoadBalancer { get; init; }
 }

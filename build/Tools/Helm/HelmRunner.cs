@@ -31,7 +31,7 @@ public sealed class HelmRunner(IFileSystem fileSystem, ICakeEnvironment environm
         return HelmClient.ParseVersion(output);
     }
 
-    /// <summary><c>helm upgrade --install</c>, waiting for the release and rolling it back if it fails.</summary>
+    /// <summary><c>helm upgrade --install</c>, waiting for the release and rolling it back if it fails, where helm can wait without hanging.</summary>
     public void UpgradeInstall(HelmClient helm, HelmSettings settings, HelmRelease release, TimeSpan timeout)
     {
         var arguments = new ProcessArgumentBuilder()
@@ -45,11 +45,22 @@ public sealed class HelmRunner(IFileSystem fileSystem, ICakeEnvironment environm
         arguments
             .Append("--version").Append(release.Version)
             .Append("--namespace").Append(release.Namespace)
-            .Append("--create-namespace")
-            .Append("--wait")
-            .Append("--timeout").Append($"{(int)timeout.TotalSeconds}s")
-            // Helm 4 renamed --atomic.
-            .Append(helm.Major >= 4 ? "--rollback-on-failure" : "--atomic");
+            .Append("--create-namespace");
+        if (helm.Major >= 4)
+        {
+            // Helm 4's watcher (kstatus) counts a LoadBalancer Service ready once it has a cluster IP; --atomic is renamed.
+            arguments.Append("--wait=watcher").Append("--timeout").Append($"{(int)timeout.TotalSeconds}s").Append("--rollback-on-failure");
+        }
+        else if (!release.ExposesLoadBalancer)
+        {
+            arguments.Append("--wait").Append("--timeout").Append($"{(int)timeout.TotalSeconds}s").Append("--atomic");
+        }
+        else
+        {
+            // Helm 3 would wait for an external address that may never come (and --atomic implies that wait).
+            arguments.Append("--timeout").Append($"{(int)timeout.TotalSeconds}s");
+        }
+
         foreach (var (name, value) in release.Values.OrderBy(value => value.Key, StringComparer.Ordinal))
         {
             arguments.Append("--set").Append($"{name}={value}");

@@ -205,7 +205,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
             [
                 "version --short",
                 "upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version 4.15.1 --namespace ingress-nginx " +
-                $"--create-namespace --wait --timeout 300s --atomic --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
+                $"--create-namespace --timeout 300s --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
                 "upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager " +
                 $"--create-namespace --wait --timeout 300s --atomic --set crds.enabled=true {cluster}",
             ],
@@ -244,7 +244,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(pipeline.Tools, "helm-v4.1.4", "helm")));
         var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
         Assert.StartsWith("upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1", upgrade);
-        Assert.Contains("--rollback-on-failure", upgrade);
+        Assert.Contains("--wait=watcher --timeout 300s --rollback-on-failure", upgrade);
         Assert.DoesNotContain("--atomic", upgrade);
     }
 
@@ -344,6 +344,32 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         return downloads;
     }
 
+    [Fact]
+    public async Task On_a_cluster_without_a_load_balancer_helm_3_is_not_left_waiting_and_the_step_waits_for_the_controller_itself()
+    {
+        SeededState.CertManager(pipeline.Server);
+        pipeline.Server.Behaviour.NoLoadBalancer = true;
+        pipeline.Server.Behaviour.RolloutDelay = TimeSpan.FromSeconds(1);
+        pipeline.Server.Installers["ingress-nginx"] = () =>
+        {
+            // What the chart creates; its Deployment becomes available only once the emulated kubelet has run it.
+            SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
+            pipeline.Server.Store.Mutate(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "ingress-nginx", "ingress-nginx-controller", deployment =>
+            {
+                deployment.Remove("status");
+                deployment["metadata"]!["generation"] = 2L;
+            });
+        };
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.DoesNotContain("--wait", upgrade);
+        Assert.DoesNotContain("--atomic", upgrade);
+        Assert.Contains("Waiting for the controller: IngressClass nginx exists, but its controller ingress-nginx/ingress-nginx-controller is not available", run.Output);
+    }
+
     private static void SeedTiller(EmulatedApiServer server)
     {
         foreach (var json in new[]
@@ -403,7 +429,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=traefik", "--ingress-class=edge");
 
         Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith(
-            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
+            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --timeout 300s " +
             "--set ingressClass.enabled=true --set ingressClass.isDefaultClass=false --set ingressClass.name=edge --set ports.websecure.transport.respondingTimeouts.readTimeout=600s " +
             "--set ports.websecure.transport.respondingTimeouts.writeTimeout=600s", StringComparison.Ordinal));
         Assert.Equal(1, run.ExitCode);
