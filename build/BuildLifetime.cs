@@ -14,7 +14,8 @@ namespace Registry.Build;
 /// Stops a run with bad settings before its first task, so nothing reaches a cluster; after a failed run,
 /// collects what the cluster can tell about why.
 /// </summary>
-public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary, KindCluster kindCluster)
+public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary, KindCluster kindCluster,
+    LocalDistributions distributions)
     : FrostingLifetime<BuildContext>
 {
     private string target = string.Empty;
@@ -39,7 +40,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         // No cluster at all is the one thing to say, with the ways forward; the host it would have defaulted is noise then.
         var usesCluster = info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name) || ReadingTasks.Contains(task.Name));
-        var creating = usesCluster && context.Settings.CreateCluster == ClusterCreation.Kind;
+        // Only a run that deploys makes a cluster: Plan, Status or Destroy against one that is not there have nothing to do.
+        var installing = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(NamespaceTask)));
+        var creating = installing && context.Settings.CreateCluster == ClusterCreation.Kind;
         if (usesCluster && !creating && KubeconfigSource.Find(context.Settings, context.Environment, out var searched) is null)
         {
             problems.RemoveAll(problem => problem.Setting == "host");
@@ -63,7 +66,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             kindCluster.Ensure(context.Settings);
         }
 
-        if (usesCluster)
+        // What a Deploy or Plan chooses depends on the cluster; Destroy and Status go by what the inventory and settings say.
+        if (usesCluster && deploying)
         {
             DetectLocalDistribution(context);
         }
@@ -79,15 +83,15 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     // What a local cluster already has decides what it needs (Traefik on k3s): said in the log, overridable by any setting.
     private void DetectLocalDistribution(BuildContext context)
     {
-        var cluster = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult();
-        if (LocalDistribution.DetectAsync(cluster.Api, cluster.Context, context.Cancellation).GetAwaiter().GetResult() is not { } distribution)
+        if (distributions.DetectAsync(context.Settings.IngressClass, context.Cancellation).GetAwaiter().GetResult() is not { } distribution)
         {
             return;
         }
 
         var chosen = distribution.Apply(context.Settings);
-        var detected = $"Detected {distribution.Name}: {distribution.Why}" +
-            (chosen == context.Settings ? "." : $"; using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)} (set them to choose otherwise).");
+        var detected = $"Detected {distribution.Name}: {distribution.Why}; " + (chosen == context.Settings
+            ? $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)}."
+            : $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)} (set them to choose otherwise).");
         context.Information(detected);
         context.Choose(chosen);
     }

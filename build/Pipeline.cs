@@ -48,6 +48,7 @@ public static class Pipeline
             .AddSingleton<MinikubeRunner>()
             .AddSingleton<KindRunner>()
             .AddSingleton<KindCluster>()
+            .AddSingleton<LocalDistributions>()
             .AddSingleton<Declaration>()
             .AddSingleton<RunDesiredState>()
             .AddSingleton<InstalledCharts>()

@@ -24,9 +24,21 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadObjectAsync(response, cancellationToken);
     }
 
-    public async Task<JsonObject> ListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
+    /// <param name="limit">At most this many items (the server may return a continue token for the rest).</param>
+    public async Task<JsonObject> ListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken, int? limit = null)
     {
-        var query = labelSelector is null ? string.Empty : "?labelSelector=" + Uri.EscapeDataString(labelSelector);
+        var parameters = new List<string>();
+        if (labelSelector is not null)
+        {
+            parameters.Add("labelSelector=" + Uri.EscapeDataString(labelSelector));
+        }
+
+        if (limit is { } most)
+        {
+            parameters.Add($"limit={most}");
+        }
+
+        var query = parameters.Count == 0 ? string.Empty : "?" + string.Join('&', parameters);
         using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + query, null, null, cancellationToken);
         return await ReadObjectAsync(response, cancellationToken);
     }

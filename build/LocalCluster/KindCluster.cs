@@ -47,6 +47,8 @@ public sealed class KindCluster(KindRunner kind, DockerRunner docker, ICakeLog l
 
         if (kind.Clusters().Contains(Name))
         {
+            // The kubeconfig may have lost its context (a new file, a cleaned one): kind writes it again.
+            kind.ExportKubeconfig(Name, settings.Kubeconfig);
             log.Information($"The kind cluster {Name} is there already; deploying to it (context {Context}).");
             return;
         }

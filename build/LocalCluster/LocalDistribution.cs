@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using k8s.Models;
 using Registry.Build.Kubernetes;
@@ -9,38 +10,49 @@ namespace Registry.Build.LocalCluster;
 /// Which local Kubernetes a cluster is, told from its context name, its nodes' provider IDs and labels, and what
 /// it has installed; and what the registry should use there. Only settings the user did not give are chosen.
 /// </summary>
-public sealed record LocalDistribution(string Name, string? IngressClass, IngressController? Controller, string Why)
+/// <param name="HasLoadBalancer">Whether a LoadBalancer Service gets an address there (k3s's servicelb, Docker Desktop's
+/// and OrbStack's localhost); kind and minikube give none.</param>
+public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string? IngressClass, IngressController? Controller, string Why)
 {
-    /// <summary>The distribution of the cluster behind <paramref name="context"/>, or null when it is none this pipeline knows.</summary>
-    public static async Task<LocalDistribution?> DetectAsync(KubernetesApi api, string context, CancellationToken cancellationToken)
-    {
-        var nodes = (await api.ListAsync(ResourceAddress.For<V1Node>(null), null, cancellationToken))["items"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
-        var providers = nodes.Select(node => node["spec"]?["providerID"]?.GetValue<string>() ?? string.Empty).ToList();
-        bool Labelled(string label) => nodes.Any(node => node["metadata"]?["labels"]?[label] is not null);
+    public bool IsKind => Name == "kind";
 
-        var name =
-            context.StartsWith("kind-", StringComparison.Ordinal) || providers.Any(id => id.StartsWith("kind://", StringComparison.Ordinal)) ? "kind"
-            : context.StartsWith("k3d-", StringComparison.Ordinal) ? "k3d"
-            : context == "rancher-desktop" ? "Rancher Desktop"
-            : providers.Any(id => id.StartsWith("k3s://", StringComparison.Ordinal)) || nodes.Any(node => node["metadata"]?["labels"]?["node.kubernetes.io/instance-type"]?.GetValue<string>() == "k3s") ? "k3s"
-            : Labelled("minikube.k8s.io/name") ? "minikube"
-            : context is "docker-desktop" or "docker-for-desktop" || nodes.Any(node => node["metadata"]?["name"]?.GetValue<string>() == "docker-desktop") ? "Docker Desktop"
-            : context == "orbstack" || nodes.Any(node => node["metadata"]?["name"]?.GetValue<string>() == "orbstack") ? "OrbStack"
-            : null;
+    public bool IsMinikube => Name == "minikube";
+
+    /// <summary>The distribution of the cluster behind <paramref name="context"/>, or null when it is none this pipeline knows.</summary>
+    /// <param name="ingressClass">The class the settings ask for: kept when the cluster already has it.</param>
+    public static async Task<LocalDistribution?> DetectAsync(KubernetesApi api, string context, string ingressClass, CancellationToken cancellationToken)
+    {
+        var nodes = await NodesAsync(api, cancellationToken);
+        var providers = nodes.Select(node => node["spec"]?["providerID"]?.GetValue<string>() ?? string.Empty).ToList();
+        bool Named(string name) => nodes.Any(node => node["metadata"]?["name"]?.GetValue<string>() == name);
+        bool Labelled(string label, string? value = null) => nodes.Any(node =>
+            node["metadata"]?["labels"]?[label] is { } found && (value is null || found.GetValue<string>() == value));
+
+        var (name, hasLoadBalancer) =
+            context.StartsWith("kind-", StringComparison.Ordinal) || providers.Any(id => id.StartsWith("kind://", StringComparison.Ordinal)) ? ("kind", false)
+            : context.StartsWith("k3d-", StringComparison.Ordinal) ? ("k3d", true)
+            : context == "rancher-desktop" ? ("Rancher Desktop", true)
+            : providers.Any(id => id.StartsWith("k3s://", StringComparison.Ordinal)) || Labelled("node.kubernetes.io/instance-type", "k3s") ? ("k3s", true)
+            : context == "minikube" || Labelled("minikube.k8s.io/name") ? ("minikube", false)
+            : context is "docker-desktop" or "docker-for-desktop" || Named("docker-desktop") ? ("Docker Desktop", true)
+            : context == "orbstack" || Named("orbstack") ? ("OrbStack", true)
+            : ((string?)null, true);
         if (name is null)
         {
             return null;
         }
 
-        // k3s, k3d and Rancher Desktop ship Traefik holding ports 80 and 443: a second controller beside it could never serve.
+        // k3s, k3d and Rancher Desktop ship Traefik holding ports 80 and 443: a second controller beside it could never
+        // serve. Right after the cluster starts its IngressClass may not be there yet, but k3s's HelmChart for it is.
         if (name is "k3d" or "k3s" or "Rancher Desktop"
-            && await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, "traefik"), cancellationToken) is { } traefik
-            && traefik["spec"]?["controller"]?.GetValue<string>() == "traefik.io/ingress-controller")
+            && await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken) is null
+            && (await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, "traefik"), cancellationToken) is not null
+                || await api.GetAsync(new ResourceAddress("helm.cattle.io", "v1", "helmcharts", "HelmChart", "kube-system", "traefik"), cancellationToken) is not null))
         {
-            return new LocalDistribution(name, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik (IngressClass traefik), which already holds ports 80 and 443");
+            return new LocalDistribution(name, hasLoadBalancer, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik, which holds ports 80 and 443");
         }
 
-        return new LocalDistribution(name, null, null, $"{name} has no ingress controller of its own that the pipeline would use");
+        return new LocalDistribution(name, hasLoadBalancer, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer");
     }
 
     /// <summary>The settings with this distribution's choices for what the user left unset, each with where it came from.</summary>
@@ -56,5 +68,19 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
         }
 
         return settings;
+    }
+
+    // A few nodes tell the distribution; an identity that may not list nodes still gets the context name's verdict.
+    private static async Task<List<JsonObject>> NodesAsync(KubernetesApi api, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = await api.ListAsync(ResourceAddress.For<V1Node>(null), null, cancellationToken, limit: 5);
+            return list["items"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
+        }
+        catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Forbidden)
+        {
+            return [];
+        }
     }
 }

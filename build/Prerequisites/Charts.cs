@@ -12,11 +12,12 @@ public static class Charts
     /// <summary>Traefik's chart (app v3.7), from its OCI registry (checked 2026-12 in traefik/traefik-helm-chart).</summary>
     public const string TraefikVersion = "41.3.0";
 
-    /// <param name="context">The kubeconfig context: kind has no load balancer, so there the controller listens
+    /// <param name="cluster">The local distribution, if any: kind has no load balancer, so there the controller listens
     /// on the node's ports 80 and 443 (which kind's extraPortMappings publish) instead of waiting for one.</param>
-    public static HelmRelease IngressController(RegistrySettings settings, string context)
+    public static HelmRelease IngressController(RegistrySettings settings, LocalCluster.LocalDistribution? cluster)
     {
-        var kind = context.StartsWith("kind-", StringComparison.Ordinal);
+        var kind = cluster?.IsKind == true;
+        var addressNeverComes = cluster is { HasLoadBalancer: false, IsKind: false };
         if (settings.IngressController == Settings.IngressController.Traefik)
         {
             // Traefik neither limits nor buffers request bodies; what large pushes need from it are timeouts
@@ -40,7 +41,7 @@ public static class Charts
             return new HelmRelease("traefik", "oci://ghcr.io/traefik/helm/traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
             {
                 Values = traefik,
-                ExposesLoadBalancer = !kind,
+                AddressNeverComes = addressNeverComes,
             };
         }
 
@@ -59,7 +60,7 @@ public static class Charts
         {
             Repository = "https://kubernetes.github.io/ingress-nginx",
             Values = nginx,
-            ExposesLoadBalancer = !kind,
+            AddressNeverComes = addressNeverComes,
         };
     }
 

@@ -170,7 +170,7 @@ public sealed class DestroyTask(
         }
 
         var ingress = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
-        if (charts.All(chart => chart.Release != Charts.IngressController(settings, string.Empty).Name) && ingress.ClassExists)
+        if (charts.All(chart => chart.Release != Charts.IngressController(settings, null).Name) && ingress.ClassExists)
         {
             context.Information($"The ingress controller of class {settings.IngressClass} stays: this pipeline did not install it.");
         }

@@ -2,6 +2,7 @@ using Cake.Common.Diagnostics;
 using Cake.Core;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
+using Registry.Build.LocalCluster;
 using Registry.Build.Prerequisites;
 using Registry.Build.Settings;
 using Registry.Build.Tools.Minikube;
@@ -12,7 +13,8 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Make sure an ingress controller serves the ingress class (guide step 2).")]
 [IsDependentOn(typeof(TillerTask))]
 [WritesToCluster]
-public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube, WaitPolling polling)
+public sealed class IngressControllerTask(
+    ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube, WaitPolling polling, LocalDistributions distributions)
     : AsyncFrostingTask<BuildContext>
 {
     private IngressControllerState? state;
@@ -26,18 +28,25 @@ public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, Cl
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
+        var cluster = await connector.ConnectAsync(context.Cancellation);
+        var distribution = await distributions.DetectAsync(settings.IngressClass, context.Cancellation);
         if (settings.IngressController == IngressController.Existing)
         {
-            throw new CakeException(
-                $"ingress-controller is existing, but {state!.Describe()}. Install an ingress controller for class " +
-                $"{settings.IngressClass}, set ingress-class to the class the cluster has, or set ingress-controller to nginx or traefik to let the pipeline install one.");
-        }
+            // The controller the distribution ships (k3s's Traefik) may still be starting on a cluster made a moment ago.
+            if (distribution?.IngressClass != settings.IngressClass)
+            {
+                throw new CakeException(
+                    $"ingress-controller is existing, but {state!.Describe()}. Install an ingress controller for class " +
+                    $"{settings.IngressClass}, set ingress-class to the class the cluster has, or set ingress-controller to nginx or traefik to let the pipeline install one.");
+            }
 
-        var cluster = await connector.ConnectAsync(context.Cancellation);
-        if (settings.IngressController == IngressController.Nginx && cluster.Context.StartsWith("minikube", StringComparison.Ordinal)
+            state = await WaitForControllerAsync(context, $"{distribution.Name}'s own controller did not become ready:", classMayAppear: true);
+        }
+        else if (settings.IngressController == IngressController.Nginx && (distribution?.IsMinikube == true || cluster.Context.StartsWith("minikube", StringComparison.Ordinal))
             && minikube.EnableAddon("ingress", cluster.Context))
         {
             context.Information("Enabled minikube's ingress addon, as the guide does.");
+            state = await WaitForControllerAsync(context, "minikube's ingress addon was enabled, but", classMayAppear: false);
         }
         else
         {
@@ -47,36 +56,47 @@ public sealed class IngressControllerTask(ClusterPrerequisites prerequisites, Cl
                 context.Warning(retired);
             }
 
-            await helm.UpgradeInstallAsync(Charts.IngressController(settings, cluster.Context), settings, context.Cancellation);
+            await helm.UpgradeInstallAsync(Charts.IngressController(settings, distribution), settings, context.Cancellation);
+            state = await WaitForControllerAsync(context, $"the {SettingDefinition.KebabName(settings.IngressController)} controller was installed, but", classMayAppear: false);
         }
 
-        // helm may not have waited (Helm 3 on a cluster that gives no load-balancer address): wait for the controller itself.
+        var address = state!.ExternalAddress ?? "none yet (a cluster without a load balancer gives it none)";
+        context.Information($"{state.Describe()}; external address: {address}.");
+    }
+
+    // helm may not have waited (Helm 3 on a cluster that gives no load-balancer address), and a distribution's own
+    // controller may be starting: wait for the controller's workload, up to wait-timeout.
+    /// <param name="classMayAppear">False after helm or the addon returned: they create every object first, so a class still missing will not come.</param>
+    private async Task<IngressControllerState> WaitForControllerAsync(BuildContext context, string failure, bool classMayAppear)
+    {
+        var settings = context.Settings;
         var started = DateTimeOffset.UtcNow;
         string? shown = null;
         while (true)
         {
-            state = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
-            if (state.Ready)
+            var current = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
+            if (current.Ready)
             {
-                break;
+                return current;
             }
 
-            // helm (or the addon) has created every object by the time it returns: a class still missing will not come.
-            if (!state.ClassExists || DateTimeOffset.UtcNow - started >= settings.WaitTimeout)
+            if (!classMayAppear && !current.ClassExists)
             {
-                throw new CakeException($"The {SettingDefinition.KebabName(settings.IngressController)} controller was installed, but {state.Describe()}.");
+                throw new CakeException($"{char.ToUpperInvariant(failure[0])}{failure[1..]} {current.Describe()}.");
             }
 
-            if (state.Describe() != shown)
+            if (DateTimeOffset.UtcNow - started >= settings.WaitTimeout)
             {
-                shown = state.Describe();
+                throw new CakeException($"{char.ToUpperInvariant(failure[0])}{failure[1..]} {current.Describe()} after {Settings.Duration.Format(settings.WaitTimeout)} (wait-timeout).");
+            }
+
+            if (current.Describe() != shown)
+            {
+                shown = current.Describe();
                 context.Information($"Waiting for the controller: {shown}");
             }
 
             await Task.Delay(polling.Interval, context.Cancellation);
         }
-
-        var address = state.ExternalAddress ?? "none yet (a cluster without a load balancer gives it none)";
-        context.Information($"{state.Describe()}; external address: {address}.");
     }
 }

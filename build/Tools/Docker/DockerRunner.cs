@@ -19,7 +19,8 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
     {
         var settings = new ToolSettings { HandleExitCode = _ => true };
         var exitCode = 0;
-        Run(settings, new ProcessArgumentBuilder().Append("info"), new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true },
+        // A Docker Desktop that is starting can hang on info: give it half a minute.
+        Run(settings, new ProcessArgumentBuilder().Append("info"), new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true, Timeout = 30_000 },
             process => exitCode = process.GetExitCode());
         return exitCode == 0;
     }

@@ -9,8 +9,8 @@ public sealed record HelmRelease(string Name, string Chart, string Version, stri
     public IReadOnlyDictionary<string, string> Values { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
-    /// The chart makes a Service of type LoadBalancer. Helm 3's --wait waits for its external address, which a cluster
-    /// without a load balancer (bare metal, minikube, k3d without one) never gives: the step then waits itself.
+    /// The chart makes a Service of type LoadBalancer on a cluster known to give it no address (minikube): Helm 3's
+    /// --wait would wait for that address until it times out, so the step waits for the workload itself.
     /// </summary>
-    public bool ExposesLoadBalancer { get; init; }
+    public bool AddressNeverComes { get; init; }
 }

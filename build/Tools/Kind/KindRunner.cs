@@ -41,6 +41,18 @@ public sealed partial class KindRunner(IFileSystem fileSystem, ICakeEnvironment 
         Run(new ToolSettings(), arguments);
     }
 
+    /// <summary><c>kind export kubeconfig</c>: puts the cluster's context (back) into the kubeconfig.</summary>
+    public void ExportKubeconfig(string name, FilePath? kubeconfig)
+    {
+        var arguments = new ProcessArgumentBuilder().Append("export").Append("kubeconfig").Append("--name").Append(name);
+        if (kubeconfig is not null)
+        {
+            arguments.Append("--kubeconfig").AppendQuoted(kubeconfig.FullPath);
+        }
+
+        Run(new ToolSettings(), arguments);
+    }
+
     protected override string GetToolName() => "kind";
 
     protected override IEnumerable<string> GetToolExecutableNames() => ["kind", "kind.exe"];

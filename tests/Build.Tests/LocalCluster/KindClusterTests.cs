@@ -25,6 +25,7 @@ public sealed class KindClusterTests : IAsyncLifetime
             case "$1" in
               version) echo "kind v0.32.0 go1.25.1 linux/amd64" ;;
               get) cat '{{pipeline.Cluster.Directory}}/clusters' 2>/dev/null || echo "No kind clusters found." >&2 ;;
+              export) cp '{{made}}' "$6" ;;
               create)
                 while [ $# -gt 0 ]; do
                   case "$1" in
@@ -59,6 +60,20 @@ public sealed class KindClusterTests : IAsyncLifetime
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains("The kind cluster registry is there already; deploying to it (context kind-registry).", second.Output);
         Assert.Single(File.ReadAllLines(calls), call => call.StartsWith("create", StringComparison.Ordinal));
+        Assert.Contains($"export kubeconfig --name registry --kubeconfig {kubeconfig}", File.ReadAllLines(calls));
+    }
+
+    [Fact]
+    public async Task Plan_status_and_destroy_never_create_a_cluster()
+    {
+        foreach (var target in new[] { "Plan", "Status", "Destroy" })
+        {
+            await pipeline.RunAsync(
+                ["--create-cluster=kind", $"--kubeconfig={kubeconfig}", $"--target={target}", "--confirm=true"],
+                new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kind-Passw0rd" });
+        }
+
+        Assert.False(File.Exists(calls) && File.ReadAllLines(calls).Any(call => call.StartsWith("create", StringComparison.Ordinal)));
     }
 
     [Fact]

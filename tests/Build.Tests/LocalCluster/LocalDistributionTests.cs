@@ -22,12 +22,15 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     [InlineData("dev", "minikube", null, """{"minikube.k8s.io/name": "minikube", "minikube.k8s.io/version": "v1.37.0"}""", "minikube")]
     [InlineData("docker-desktop", "docker-desktop", null, "{}", "Docker Desktop")]
     [InlineData("orbstack", "orbstack", null, "{}", "OrbStack")]
+    [InlineData("ci", "registry-control-plane", "kind://docker/registry/registry-control-plane", "{}", "kind")]
+    [InlineData("laptop", "docker-desktop", null, "{}", "Docker Desktop")]
+    [InlineData("laptop", "orbstack", null, "{}", "OrbStack")]
     public async Task Each_distribution_is_told_by_its_fingerprint(string context, string node, string? providerId, string labels, string expected)
     {
         SeededState.Node(pipeline.Server, node, providerId, labels);
         var api = (await pipeline.Cluster.ConnectAsync()).Api;
 
-        var detected = await LocalDistribution.DetectAsync(api, context, CancellationToken.None);
+        var detected = await LocalDistribution.DetectAsync(api, context, "nginx", CancellationToken.None);
 
         Assert.Equal(expected, detected?.Name);
     }
@@ -38,12 +41,13 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         SeededState.Node(pipeline.Server, "ip-10-0-1-23.ec2.internal", "aws:///eu-west-1a/i-0abc", """{"node.kubernetes.io/instance-type": "m7g.large"}""");
         var api = (await pipeline.Cluster.ConnectAsync()).Api;
 
-        Assert.Null(await LocalDistribution.DetectAsync(api, "arn:aws:eks:eu-west-1:123:cluster/prod", CancellationToken.None));
+        Assert.Null(await LocalDistribution.DetectAsync(api, "arn:aws:eks:eu-west-1:123:cluster/prod", "nginx", CancellationToken.None));
     }
 
     [Fact]
     public async Task On_k3d_the_registry_uses_the_traefik_that_is_there_and_installs_no_second_controller()
     {
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
         SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0", """{"node.kubernetes.io/instance-type": "k3s"}""");
         SeededState.K3sTraefik(pipeline.Server);
         var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "k3d-dev");
@@ -51,7 +55,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         var run = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "K3d-Passw0rd" });
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Detected k3d: k3d ships Traefik (IngressClass traefik), which already holds ports 80 and 443; using ingress-class traefik and ingress-controller existing", run.Output);
+        Assert.Contains("Detected k3d: k3d ships Traefik, which holds ports 80 and 443; using ingress-class traefik and ingress-controller existing (set them to choose otherwise).", run.Output);
         Assert.Contains("Skipped: IngressClass traefik exists and its controller kube-system/traefik is available", run.ReportRow("IngressController"));
         Assert.Empty(pipeline.HelmInvocations);
         var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
@@ -60,16 +64,41 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_class_the_user_chose_is_kept_on_k3d()
+    public async Task A_class_the_user_chose_or_the_cluster_already_serves_is_kept_on_k3d()
     {
         SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0");
         SeededState.K3sTraefik(pipeline.Server);
         var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "k3d-dev");
 
-        var run = await pipeline.RunAsync(["--target=Plan", "--ingress-class=nginx", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "K3d-Passw0rd" });
+        // The cluster has class nginx already (an earlier run installed it): the registry stays on it.
+        var kept = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "K3d-Passw0rd" });
+
+        Assert.True(kept.ExitCode == 0, kept.Output);
+        Assert.Contains("Detected k3d: it gives LoadBalancer Services an address; using ingress-class nginx and ingress-controller nginx.", kept.Output);
+        var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
+        Assert.Equal("nginx", ingress["spec"]!["ingressClassName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task On_a_k3d_cluster_made_a_moment_ago_the_registry_waits_for_its_traefik_instead_of_installing_another()
+    {
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
+        SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0");
+        pipeline.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""{"apiVersion": "helm.cattle.io/v1", "kind": "HelmChart", "metadata": {"name": "traefik", "namespace": "kube-system"}, "spec": {"chart": "https://%{KUBERNETES_API}%/static/charts/traefik.tgz"}}""")!.AsObject());
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "k3d-dev");
+        // k3s's HelmChart for Traefik is there; its IngressClass and Deployment arrive a little later.
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            SeededState.K3sTraefik(pipeline.Server);
+        });
+        pipeline.Server.Behaviour.RolloutDelay = TimeSpan.FromMilliseconds(100);
+
+        var run = await pipeline.RunAsync(["--target=IngressController", $"--kubeconfig={kubeconfig}"], []);
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Detected k3d: k3d ships Traefik (IngressClass traefik), which already holds ports 80 and 443.", run.Output);
-        Assert.DoesNotContain("using ingress-class traefik", run.Output);
+        Assert.Contains("Detected k3d: k3d ships Traefik, which holds ports 80 and 443; using ingress-class traefik", run.Output);
+        Assert.Contains("Waiting for the controller: there is no IngressClass traefik", run.Output);
+        Assert.Empty(pipeline.HelmInvocations);
     }
 }

@@ -205,7 +205,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
             [
                 "version --short",
                 "upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version 4.15.1 --namespace ingress-nginx " +
-                $"--create-namespace --timeout 300s --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
+                $"--create-namespace --wait --timeout 300s --atomic --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
                 "upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager " +
                 $"--create-namespace --wait --timeout 300s --atomic --set crds.enabled=true {cluster}",
             ],
@@ -345,15 +345,17 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task On_a_cluster_without_a_load_balancer_helm_3_is_not_left_waiting_and_the_step_waits_for_the_controller_itself()
+    public async Task On_minikube_without_its_addon_helm_3_is_not_left_waiting_for_an_address_and_the_step_waits_for_the_controller_itself()
     {
         SeededState.CertManager(pipeline.Server);
+        SeededState.Node(pipeline.Server, "dev", null, """{"minikube.k8s.io/name": "dev"}""");
         pipeline.Server.Behaviour.NoLoadBalancer = true;
         pipeline.Server.Behaviour.RolloutDelay = TimeSpan.FromSeconds(1);
         pipeline.Server.Installers["ingress-nginx"] = () =>
         {
-            // What the chart creates; its Deployment becomes available only once the emulated kubelet has run it.
+            // What the chart creates: its Service gets no address here, its Deployment becomes available once it has run.
             SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
+            pipeline.Server.Store.Mutate(ResourceCatalogue.OfKind("v1", "Service"), "ingress-nginx", "ingress-nginx-controller", service => service.Remove("status"));
             pipeline.Server.Store.Mutate(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "ingress-nginx", "ingress-nginx-controller", deployment =>
             {
                 deployment.Remove("status");
@@ -368,6 +370,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.DoesNotContain("--wait", upgrade);
         Assert.DoesNotContain("--atomic", upgrade);
         Assert.Contains("Waiting for the controller: IngressClass nginx exists, but its controller ingress-nginx/ingress-nginx-controller is not available", run.Output);
+        Assert.Contains("Detected minikube: it has no load balancer", run.Output);
     }
 
     private static void SeedTiller(EmulatedApiServer server)
@@ -429,7 +432,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=traefik", "--ingress-class=edge");
 
         Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith(
-            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --timeout 300s " +
+            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
             "--set ingressClass.enabled=true --set ingressClass.isDefaultClass=false --set ingressClass.name=edge --set ports.websecure.transport.respondingTimeouts.readTimeout=600s " +
             "--set ports.websecure.transport.respondingTimeouts.writeTimeout=600s", StringComparison.Ordinal));
         Assert.Equal(1, run.ExitCode);

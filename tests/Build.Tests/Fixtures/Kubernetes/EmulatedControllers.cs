@@ -63,6 +63,12 @@ public sealed class EmulatedControllers : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+
+        // A fixture that fed a controller something it could not read must say so, not show up as a timeout.
+        if (LastError is { } error)
+        {
+            throw new InvalidOperationException($"An emulated controller could not reconcile an object: {error.Message}", error);
+        }
     }
 
     private async Task RunAsync()

@@ -33,6 +33,7 @@ public static class ResourceCatalogue
         new("cert-manager.io", "v1", "certificaterequests", "CertificateRequest", true),
         new("acme.cert-manager.io", "v1", "orders", "Order", true),
         new("acme.cert-manager.io", "v1", "challenges", "Challenge", true),
+        new("helm.cattle.io", "v1", "helmcharts", "HelmChart", true),
     ];
 
     public static ResourceType? Find(string group, string version, string plural) =>
