@@ -89,9 +89,10 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var chosen = distribution.Apply(context.Settings);
-        var detected = $"Detected {distribution.Name}: {distribution.Why}; " + (chosen == context.Settings
-            ? $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)}."
-            : $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)} (set them to choose otherwise).");
+        var detected = $"Detected {distribution.Name}: {distribution.Why}; " +
+            $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)}" +
+            (chosen.Host != context.Settings.Host ? $", and host {chosen.Host}, its node's address (the certificate carries the IP)" : string.Empty) +
+            (chosen == context.Settings ? "." : " (set them to choose otherwise).");
         context.Information(detected);
         context.Choose(chosen);
     }

@@ -51,9 +51,19 @@ public sealed class Declaration(ManifestTemplates templates)
                 break;
         }
 
+        // A registry served on a node's IP (minikube) has no name: the certificate carries the IP, and the Ingress
+        // rule takes any host, since a rule's host must be a DNS name.
+        var servedOnIp = System.Net.IPAddress.TryParse(settings.Host, out _);
         if (settings.Tls != TlsMode.ExistingSecret)
         {
-            Add<CertificateTask>(templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values));
+            var certificate = templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values);
+            if (servedOnIp)
+            {
+                certificate.Spec!.Remove("dnsNames");
+                certificate.Spec["ipAddresses"] = new JsonArray(settings.Host);
+            }
+
+            Add<CertificateTask>(certificate);
         }
 
         Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-htpasswd.yaml", values));
@@ -75,7 +85,14 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<StorageTask>(claim, holdsData: true);
         Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
-        Add<IngressTask>(templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
+        var ingress = templates.Load<V1Ingress>("docker-registry-ingress.yaml", values);
+        if (servedOnIp)
+        {
+            ingress.Spec.Rules[0].Host = null;
+            ingress.Spec.Tls[0].Hosts = null;
+        }
+
+        Add<IngressTask>(ingress);
 
         // The parent goes right after the namespace it lives in, before any member it records.
         var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(objects.Select(item => ApplySet.GroupKind(item.Address))));

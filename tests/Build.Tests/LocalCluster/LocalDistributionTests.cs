@@ -101,4 +101,39 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         Assert.Contains("Waiting for the controller: there is no IngressClass traefik", run.Output);
         Assert.Empty(pipeline.HelmInvocations);
     }
+
+    [Fact]
+    public async Task On_minikube_the_registry_is_served_on_the_nodes_ip_with_the_ip_in_its_certificate()
+    {
+        pipeline.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "minikube", "labels": {"minikube.k8s.io/name": "minikube"}},
+             "status": {"addresses": [{"type": "InternalIP", "address": "192.168.49.2"}, {"type": "Hostname", "address": "minikube"}]}}
+            """)!.AsObject());
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Detected minikube: it has no load balancer; using ingress-class nginx and ingress-controller nginx, and host 192.168.49.2, its node's address", run.Output);
+        Assert.Contains("Skipped: host 192.168.49.2 is an IP address: there is no DNS record to check", run.ReportRow("Dns"));
+        var certificate = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Certificate"), "docker-registry", "docker-registry-tls-certificate")!;
+        Assert.Equal("[\"192.168.49.2\"]", certificate["spec"]!["ipAddresses"]!.ToJsonString());
+        Assert.Null(certificate["spec"]!["dnsNames"]);
+        var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
+        Assert.Null(ingress["spec"]!["rules"]![0]!["host"]);
+        Assert.Contains("/etc/docker/certs.d/192.168.49.2", run.Output);
+    }
+
+    [Fact]
+    public async Task A_host_the_user_gave_is_kept_on_minikube()
+    {
+        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+
+        var run = await pipeline.RunAsync(["--target=Plan", "--host=registry.example.com", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.DoesNotContain("its node's address", run.Output);
+        Assert.Contains("host                   registry.example.com  (from the command line)", run.Output);
+    }
 }

