@@ -66,10 +66,22 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             kindCluster.Ensure(context.Settings);
         }
 
-        // What a Deploy or Plan chooses depends on the cluster; Destroy and Status go by what the inventory and settings say.
+        // What a Deploy, Plan or Render chooses depends on the cluster; Destroy and Status go by what the inventory and
+        // settings say. Render works without a cluster, so one it cannot reach changes nothing.
         if (usesCluster && deploying)
         {
             DetectLocalDistribution(context);
+        }
+        else if (deploying && KubeconfigSource.Find(context.Settings, context.Environment, out _) is not null)
+        {
+            try
+            {
+                DetectLocalDistribution(context);
+            }
+            catch (CakeException exception)
+            {
+                context.Verbose($"No cluster to tell the distribution from ({exception.Message}).");
+            }
         }
 
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.

@@ -125,6 +125,24 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Render_shows_what_a_deploy_on_minikube_would_serve_its_ip_san_and_class()
+    {
+        pipeline.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "minikube", "labels": {"minikube.k8s.io/name": "minikube"}},
+             "status": {"addresses": [{"type": "InternalIP", "address": "192.168.49.2"}]}}
+            """)!.AsObject());
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+
+        var run = await pipeline.RunAsync(["--target=Render", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var certificate = File.ReadAllText(Directory.GetFiles(Path.Combine(pipeline.Artifacts, "manifests"), "*-certificate-docker-registry-tls-certificate.yaml").Single());
+        Assert.Contains("ipAddresses:\n  - 192.168.49.2", certificate);
+        Assert.Contains("ingressClassName: nginx", File.ReadAllText(Directory.GetFiles(Path.Combine(pipeline.Artifacts, "manifests"), "*-ingress-docker-registry.yaml").Single()));
+        Assert.Empty(pipeline.Server.MutatingRequests);
+    }
+
+    [Fact]
     public async Task A_host_the_user_gave_is_kept_on_minikube()
     {
         SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""");
