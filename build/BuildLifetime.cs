@@ -48,7 +48,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             problems.RemoveAll(problem => problem.Setting == "host");
             problems.Insert(0, new SettingProblem("kubeconfig", null, null,
                 $"finds no cluster to work on: {searched}. Either let the pipeline create a local one with kind, " +
-                "'./build.sh --create-cluster=kind' (needs kind and a running Docker; it then deploys as localhost), " +
+                "'./build.sh --create-cluster=kind' (needs kind and a running Docker; it then deploys as localhost; by hand: " +
+                "'kind create cluster --name registry --config k8s/kind-cluster.yaml' then './build.sh'), " +
                 "or point at an existing cluster with --kubeconfig=FILE or $KUBECONFIG"));
         }
 

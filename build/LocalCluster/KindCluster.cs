@@ -35,7 +35,9 @@ public sealed class KindCluster(KindRunner kind, DockerRunner docker, ICakeLog l
         var version = kind.Version();
         if (version is null || version < Minimum)
         {
-            throw new CakeException($"create-cluster is kind, but kind {version?.ToString() ?? "(of unknown version)"} is older than {Minimum}; install a current kind.");
+            throw new CakeException(
+                $"create-cluster is kind, but kind {version?.ToString() ?? "(of unknown version)"} is older than {Minimum}, whose nodes are the first to read " +
+                "/etc/containerd/certs.d (how a cluster learns to trust the registry's CA); install a current kind.");
         }
 
         if (!docker.IsInstalled || !docker.IsRunning())

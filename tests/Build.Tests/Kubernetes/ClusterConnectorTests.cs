@@ -160,6 +160,7 @@ public sealed class ClusterConnectorTests : IAsyncLifetime
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("kubeconfig: finds no cluster to work on: --kubeconfig is not given, $KUBECONFIG is not set", run.Output);
         Assert.Contains("'./build.sh --create-cluster=kind'", run.Output);
+        Assert.Contains("'kind create cluster --name registry --config k8s/kind-cluster.yaml'", run.Output);
         Assert.Contains("--kubeconfig=FILE", run.Output);
         Assert.DoesNotContain("host:", run.Output);
         Assert.Contains("Task report: no task ran.", run.Output);

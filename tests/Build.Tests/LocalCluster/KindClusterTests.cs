@@ -92,6 +92,19 @@ public sealed class KindClusterTests : IAsyncLifetime
         Assert.Empty(pipeline.Server.Requests);
     }
 
+    [Fact]
+    public async Task A_kind_too_old_for_containerds_certs_d_is_refused_and_the_config_leaves_containerd_to_kind()
+    {
+        WriteTool("kind", "#!/bin/sh\necho \"kind v0.26.0 go1.23.4 linux/amd64\"\n");
+
+        var run = await Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("kind 0.26.0 is older than 0.27.0, whose nodes are the first to read /etc/containerd/certs.d", run.Output);
+        // kind's own nodes set containerd's config_path; a patch of it would be stale (kind asks users to remove it).
+        Assert.Null(YamlToJson.Documents(File.ReadAllText(KindCluster.Config.FullPath))[0]["containerdConfigPatches"]);
+    }
+
     private Task<HostRun> Run() => pipeline.RunAsync(
         ["--create-cluster=kind", $"--kubeconfig={kubeconfig}", "--smoke-test=false"],
         new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kind-Passw0rd" });
