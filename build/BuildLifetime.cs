@@ -43,7 +43,15 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // Only a run that deploys makes a cluster: Plan, Status or Destroy against one that is not there have nothing to do.
         var installing = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(NamespaceTask)));
         var creating = installing && context.Settings.CreateCluster == ClusterCreation.Kind;
-        if (usesCluster && !creating && KubeconfigSource.Find(context.Settings, context.Environment, out var searched) is null)
+        var kubeconfig = KubeconfigSource.Find(context.Settings, context.Environment, out var searched);
+        if (usesCluster && !creating && context.Settings.CreateCluster == ClusterCreation.Kind
+            && (kubeconfig is null || (!kubeconfig.InCluster && !kubeconfig.Files.Any(File.Exists))))
+        {
+            problems.RemoveAll(problem => problem.Setting == "host");
+            problems.Insert(0, new SettingProblem("create-cluster", null, null,
+                $"is kind, but only a Deploy creates the cluster and there is none yet for {info.TargetTask.Name}; expected './build.sh --create-cluster=kind' first"));
+        }
+        else if (usesCluster && !creating && kubeconfig is null)
         {
             problems.RemoveAll(problem => problem.Setting == "host");
             problems.Insert(0, new SettingProblem("kubeconfig", null, null,
@@ -79,7 +87,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             {
                 DetectLocalDistribution(context);
             }
-            catch (CakeException exception)
+            catch (Exception exception) when (exception is CakeException or KubernetesApiException or HttpRequestException)
             {
                 context.Verbose($"No cluster to tell the distribution from ({exception.Message}).");
             }
@@ -102,11 +110,18 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var chosen = distribution.Apply(context.Settings);
-        var detected = $"Detected {distribution.Name}: {distribution.Why}; " +
-            $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)}" +
-            (chosen.Host != context.Settings.Host ? $", and host {chosen.Host}, its node's address (the certificate carries the IP)" : string.Empty) +
-            (chosen == context.Settings ? "." : " (set them to choose otherwise).");
+        var detected = $"Detected {distribution.Name}: {distribution.Why}; " + (chosen == context.Settings
+            ? $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)}."
+            : $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)} (set them to choose otherwise).");
         context.Information(detected);
+        if (distribution.IngressClass is { } shipped && chosen.IngressClass == shipped)
+        {
+            // Its Traefik is k3s's, configured by k3s: the pipeline does not change it, but says what large pushes need.
+            context.Warning(
+                $"{distribution.Name}'s Traefik ends a request after 60s (its readTimeout), which cuts pushes of large layers. To raise it, apply in kube-system " +
+                "a HelmChartConfig named traefik (helm.cattle.io/v1) whose valuesContent sets ports.websecure.transport.respondingTimeouts.readTimeout: 600s.");
+        }
+
         context.Choose(chosen);
     }
 

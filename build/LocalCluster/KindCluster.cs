@@ -11,7 +11,7 @@ namespace Registry.Build.LocalCluster;
 /// The kind cluster <c>create-cluster=kind</c> deploys to: created from <c>k8s/kind-cluster.yaml</c> when this
 /// machine has none of that name, found and left as it is otherwise. The pipeline never deletes it.
 /// </summary>
-public sealed class KindCluster(KindRunner kind, DockerRunner docker, ICakeLog log)
+public sealed class KindCluster(KindRunner kind, DockerRunner docker, ICakeEnvironment environment, ICakeLog log)
 {
     public const string Name = "registry";
 
@@ -22,6 +22,24 @@ public sealed class KindCluster(KindRunner kind, DockerRunner docker, ICakeLog l
     public static readonly Version Minimum = new(0, 27, 0);
 
     public static Cake.Core.IO.FilePath Config => SourceTree.Root.Combine("k8s").CombineWithFilePath("kind-cluster.yaml");
+
+    private bool HasContext(RegistrySettings settings)
+    {
+        if (Kubernetes.KubeconfigSource.Find(settings, environment, out _) is not { InCluster: false } source)
+        {
+            return false;
+        }
+
+        try
+        {
+            return source.Files.Any(file => File.Exists(file)
+                && k8s.KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), false).Contexts.Any(context => context.Name == Context));
+        }
+        catch (Exception exception) when (exception is k8s.Exceptions.KubeConfigException or IOException or YamlDotNet.Core.YamlException)
+        {
+            return false;
+        }
+    }
 
     public void Ensure(RegistrySettings settings)
     {
@@ -49,8 +67,13 @@ public sealed class KindCluster(KindRunner kind, DockerRunner docker, ICakeLog l
 
         if (kind.Clusters().Contains(Name))
         {
-            // The kubeconfig may have lost its context (a new file, a cleaned one): kind writes it again.
-            kind.ExportKubeconfig(Name, settings.Kubeconfig);
+            // The kubeconfig may have lost its context (a new file, a cleaned one): kind writes it again. Only then,
+            // since an export also makes it the current context, which is the user's choice otherwise.
+            if (!HasContext(settings))
+            {
+                kind.ExportKubeconfig(Name, settings.Kubeconfig);
+            }
+
             log.Information($"The kind cluster {Name} is there already; deploying to it (context {Context}).");
             return;
         }

@@ -12,8 +12,7 @@ namespace Registry.Build.LocalCluster;
 /// </summary>
 /// <param name="HasLoadBalancer">Whether a LoadBalancer Service gets an address there (k3s's servicelb, Docker Desktop's
 /// and OrbStack's localhost); kind and minikube give none.</param>
-/// <param name="NodeAddress">Where clients reach the ingress when that is a node's own IP (minikube), else null.</param>
-public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string? IngressClass, IngressController? Controller, string Why, string? NodeAddress = null)
+public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string? IngressClass, IngressController? Controller, string Why)
 {
     public bool IsKind => Name == "kind";
 
@@ -53,12 +52,7 @@ public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string
             return new LocalDistribution(name, hasLoadBalancer, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik, which holds ports 80 and 443");
         }
 
-        // minikube's ingress listens on its node, whose IP (not localhost) is what the laptop and the nodes reach.
-        var nodeAddress = name == "minikube"
-            ? nodes.SelectMany(node => node["status"]?["addresses"]?.AsArray().OfType<JsonObject>() ?? [])
-                .FirstOrDefault(address => address["type"]?.GetValue<string>() == "InternalIP")?["address"]?.GetValue<string>()
-            : null;
-        return new LocalDistribution(name, hasLoadBalancer, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer", nodeAddress);
+        return new LocalDistribution(name, hasLoadBalancer, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer");
     }
 
     /// <summary>The settings with this distribution's choices for what the user left unset, each with where it came from.</summary>
@@ -66,14 +60,6 @@ public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string
     {
         var origins = new Dictionary<string, SettingOrigin>(settings.Origins);
         var source = new SettingSource($"chosen for {Name}");
-        // Only in place of the localhost default: a host the user gave stays.
-        if (NodeAddress is { } address && settings.Tls == TlsMode.Selfsigned
-            && (settings.Host is null || origins.GetValueOrDefault("host")?.Source.Description.StartsWith("default for", StringComparison.Ordinal) == true))
-        {
-            origins["host"] = new SettingOrigin(address, source);
-            settings = settings with { Host = address, Origins = origins };
-        }
-
         if (IngressClass is { } ingressClass && !origins.ContainsKey("ingress-class") && !origins.ContainsKey("ingress-controller"))
         {
             origins["ingress-class"] = new SettingOrigin(ingressClass, source);

@@ -51,19 +51,9 @@ public sealed class Declaration(ManifestTemplates templates)
                 break;
         }
 
-        // A registry served on a node's IP (minikube) has no name: the certificate carries the IP, and the Ingress
-        // rule takes any host, since a rule's host must be a DNS name.
-        var servedOnIp = System.Net.IPAddress.TryParse(settings.Host, out _);
         if (settings.Tls != TlsMode.ExistingSecret)
         {
-            var certificate = templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values);
-            if (servedOnIp)
-            {
-                certificate.Spec!.Remove("dnsNames");
-                certificate.Spec["ipAddresses"] = new JsonArray(settings.Host);
-            }
-
-            Add<CertificateTask>(certificate);
+            Add<CertificateTask>(templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values));
         }
 
         Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-htpasswd.yaml", values));
@@ -85,14 +75,7 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<StorageTask>(claim, holdsData: true);
         Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
-        var ingress = templates.Load<V1Ingress>("docker-registry-ingress.yaml", values);
-        if (servedOnIp)
-        {
-            ingress.Spec.Rules[0].Host = null;
-            ingress.Spec.Tls[0].Hosts = null;
-        }
-
-        Add<IngressTask>(ingress);
+        Add<IngressTask>(templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
 
         // The parent goes right after the namespace it lives in, before any member it records.
         var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(objects.Select(item => ApplySet.GroupKind(item.Address))));

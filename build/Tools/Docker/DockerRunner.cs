@@ -14,14 +14,21 @@ public sealed class DockerRunner(IFileSystem fileSystem, ICakeEnvironment enviro
 {
     public bool IsInstalled => GetToolPath(new ToolSettings()) is not null;
 
-    /// <summary>Whether the Docker engine answers (<c>docker info</c> succeeds).</summary>
+    /// <summary>Whether the Docker engine answers (<c>docker info</c> succeeds, within half a minute: a starting Docker Desktop can hang on it).</summary>
     public bool IsRunning()
     {
-        var settings = new ToolSettings { HandleExitCode = _ => true };
+        var settings = new ToolSettings { HandleExitCode = _ => true, ToolTimeout = TimeSpan.FromSeconds(30) };
         var exitCode = 0;
-        // A Docker Desktop that is starting can hang on info: give it half a minute.
-        Run(settings, new ProcessArgumentBuilder().Append("info"), new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true, Timeout = 30_000 },
-            process => exitCode = process.GetExitCode());
+        try
+        {
+            Run(settings, new ProcessArgumentBuilder().Append("info"), new ProcessSettings { RedirectStandardOutput = true, RedirectStandardError = true },
+                process => exitCode = process.GetExitCode());
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
         return exitCode == 0;
     }
 

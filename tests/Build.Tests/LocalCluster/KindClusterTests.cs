@@ -60,7 +60,19 @@ public sealed class KindClusterTests : IAsyncLifetime
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains("The kind cluster registry is there already; deploying to it (context kind-registry).", second.Output);
         Assert.Single(File.ReadAllLines(calls), call => call.StartsWith("create", StringComparison.Ordinal));
+        Assert.DoesNotContain(File.ReadAllLines(calls), call => call.StartsWith("export", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_existing_cluster_whose_context_the_kubeconfig_lost_gets_it_back()
+    {
+        File.AppendAllText(Path.Combine(pipeline.Cluster.Directory, "clusters"), "registry\n");
+
+        var run = await Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains($"export kubeconfig --name registry --kubeconfig {kubeconfig}", File.ReadAllLines(calls));
+        Assert.DoesNotContain(File.ReadAllLines(calls), call => call.StartsWith("create", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -68,9 +80,12 @@ public sealed class KindClusterTests : IAsyncLifetime
     {
         foreach (var target in new[] { "Plan", "Status", "Destroy" })
         {
-            await pipeline.RunAsync(
+            var run = await pipeline.RunAsync(
                 ["--create-cluster=kind", $"--kubeconfig={kubeconfig}", $"--target={target}", "--confirm=true"],
                 new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kind-Passw0rd" });
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains($"create-cluster: is kind, but only a Deploy creates the cluster and there is none yet for {target}", run.Output);
         }
 
         Assert.False(File.Exists(calls) && File.ReadAllLines(calls).Any(call => call.StartsWith("create", StringComparison.Ordinal)));

@@ -64,7 +64,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_class_the_user_chose_or_the_cluster_already_serves_is_kept_on_k3d()
+    public async Task A_class_the_cluster_already_serves_is_kept_on_k3d()
     {
         SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0");
         SeededState.K3sTraefik(pipeline.Server);
@@ -89,7 +89,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         // k3s's HelmChart for Traefik is there; its IngressClass and Deployment arrive a little later.
         _ = Task.Run(async () =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            await Task.Delay(TimeSpan.FromSeconds(3));
             SeededState.K3sTraefik(pipeline.Server);
         });
         pipeline.Server.Behaviour.RolloutDelay = TimeSpan.FromMilliseconds(100);
@@ -103,55 +103,19 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task On_minikube_the_registry_is_served_on_the_nodes_ip_with_the_ip_in_its_certificate()
+    public async Task Render_shows_the_class_a_deploy_on_k3d_would_use()
     {
-        pipeline.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
-            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "minikube", "labels": {"minikube.k8s.io/name": "minikube"}},
-             "status": {"addresses": [{"type": "InternalIP", "address": "192.168.49.2"}, {"type": "Hostname", "address": "minikube"}]}}
-            """)!.AsObject());
-        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
+        SeededState.Node(pipeline.Server, "k3d-dev-server-0", "k3s://k3d-dev-server-0");
+        SeededState.K3sTraefik(pipeline.Server);
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "k3d-dev");
 
-        var run = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
+        var run = await pipeline.RunAsync(["--target=Render", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "K3d-Passw0rd" });
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Detected minikube: it has no load balancer; using ingress-class nginx and ingress-controller nginx, and host 192.168.49.2, its node's address", run.Output);
-        Assert.Contains("Skipped: host 192.168.49.2 is an IP address: there is no DNS record to check", run.ReportRow("Dns"));
-        var certificate = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Certificate"), "docker-registry", "docker-registry-tls-certificate")!;
-        Assert.Equal("[\"192.168.49.2\"]", certificate["spec"]!["ipAddresses"]!.ToJsonString());
-        Assert.Null(certificate["spec"]!["dnsNames"]);
-        var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
-        Assert.Null(ingress["spec"]!["rules"]![0]!["host"]);
-        Assert.Contains("/etc/docker/certs.d/192.168.49.2", run.Output);
-    }
-
-    [Fact]
-    public async Task Render_shows_what_a_deploy_on_minikube_would_serve_its_ip_san_and_class()
-    {
-        pipeline.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
-            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "minikube", "labels": {"minikube.k8s.io/name": "minikube"}},
-             "status": {"addresses": [{"type": "InternalIP", "address": "192.168.49.2"}]}}
-            """)!.AsObject());
-        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
-
-        var run = await pipeline.RunAsync(["--target=Render", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
-
-        Assert.True(run.ExitCode == 0, run.Output);
-        var certificate = File.ReadAllText(Directory.GetFiles(Path.Combine(pipeline.Artifacts, "manifests"), "*-certificate-docker-registry-tls-certificate.yaml").Single());
-        Assert.Contains("ipAddresses:\n  - 192.168.49.2", certificate);
-        Assert.Contains("ingressClassName: nginx", File.ReadAllText(Directory.GetFiles(Path.Combine(pipeline.Artifacts, "manifests"), "*-ingress-docker-registry.yaml").Single()));
+        var ingress = File.ReadAllText(Directory.GetFiles(Path.Combine(pipeline.Artifacts, "manifests"), "*-ingress-docker-registry.yaml").Single());
+        Assert.Contains("ingressClassName: traefik", ingress);
+        Assert.Contains("host: localhost", ingress);
         Assert.Empty(pipeline.Server.MutatingRequests);
-    }
-
-    [Fact]
-    public async Task A_host_the_user_gave_is_kept_on_minikube()
-    {
-        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""");
-        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
-
-        var run = await pipeline.RunAsync(["--target=Plan", "--host=registry.example.com", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
-
-        Assert.True(run.ExitCode == 0, run.Output);
-        Assert.DoesNotContain("its node's address", run.Output);
-        Assert.Contains("host                   registry.example.com  (from the command line)", run.Output);
     }
 }
