@@ -81,7 +81,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         {
             DetectLocalDistribution(context);
         }
-        else if (deploying && KubeconfigSource.Find(context.Settings, context.Environment, out _) is not null)
+        else if (deploying && kubeconfig is not null)
         {
             try
             {
@@ -110,9 +110,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var chosen = distribution.Apply(context.Settings);
-        var detected = $"Detected {distribution.Name}: {distribution.Why}; " + (chosen == context.Settings
-            ? $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)}."
-            : $"using ingress-class {chosen.IngressClass} and ingress-controller {SettingDefinition.KebabName(chosen.IngressController)} (set them to choose otherwise).");
+        var detected = $"Detected {distribution.Name}: {distribution.Why}; using ingress-class {chosen.IngressClass} and ingress-controller " +
+            SettingDefinition.KebabName(chosen.IngressController) + (chosen == context.Settings ? "." : " (set them to choose otherwise).");
         context.Information(detected);
         if (distribution.IngressClass is { } shipped && chosen.IngressClass == shipped)
         {

@@ -55,7 +55,7 @@ public sealed class ApplySet
     public static string IdOf(string name, string ns, string kind, string group)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{name}.{ns}.{kind}.{group}"));
-        return $"applyset-{Convert.ToBase64String(hash).TrimEnd('=').Replace('+', '-').Replace('/', '_')}-v1";
+        return $"applyset-{System.Buffers.Text.Base64Url.EncodeToString(hash)}-v1";
     }
 
     public string Namespace { get; }

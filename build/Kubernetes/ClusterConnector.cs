@@ -14,6 +14,7 @@ public sealed class ClusterConnector(RegistrySettings settings, ICakeEnvironment
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private Cluster? cluster;
+    private CakeException? failure;
 
     /// <summary>The cluster this run connected to, or null when it did not (or could not).</summary>
     public Cluster? Connected => cluster;
@@ -23,7 +24,19 @@ public sealed class ClusterConnector(RegistrySettings settings, ICakeEnvironment
         await gate.WaitAsync(cancellationToken);
         try
         {
+            // Once per run either way: a cluster that did not answer within connect-timeout is not asked again by
+            // the next caller (Render looks for one before its step and in it).
+            if (failure is not null)
+            {
+                throw failure;
+            }
+
             return cluster ??= await FirstConnectAsync(cancellationToken);
+        }
+        catch (CakeException exception)
+        {
+            failure = exception;
+            throw;
         }
         finally
         {

@@ -28,13 +28,13 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
     private KubernetesApi? api;
 
     /// <param name="createNamespace">Whether the run creates the namespace the lease lives in when it is missing (Deploy), or has nothing to guard then (Destroy).</param>
-    /// <returns>False when the namespace is missing and not to be created: no lock was taken, and nothing was written.</returns>
-    public async Task<bool> AcquireAsync(RegistrySettings settings, string purpose, TimeSpan poll, bool createNamespace, CancellationToken cancellationToken)
+    /// <remarks>When the namespace is missing and not to be created, no lock is taken and nothing is written.</remarks>
+    public async Task AcquireAsync(RegistrySettings settings, string purpose, TimeSpan poll, bool createNamespace, CancellationToken cancellationToken)
     {
         var cluster = (await connector.ConnectAsync(cancellationToken)).Api;
         if (!await NamespaceReadyAsync(cluster, settings, poll, createNamespace, cancellationToken))
         {
-            return false;
+            return;
         }
 
         api = cluster;
@@ -94,7 +94,6 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
         log.Verbose($"Holding the run lock {settings.Namespace}/{Name} as {identity}.");
         renewal = new CancellationTokenSource();
         renewing = RenewAsync(renewal.Token);
-        return true;
     }
 
     /// <summary>Stops renewing and deletes the lease if it is still this run's.</summary>

@@ -41,6 +41,7 @@ public sealed class WorkflowFilesTests
         Assert.True(e2e.Count(command => command.Contains("--target=Deploy", StringComparison.Ordinal)) >= 2);
         Assert.Contains(e2e, command => command.Contains("--purge-data=true", StringComparison.Ordinal) && command.Contains("--namespace=shared", StringComparison.Ordinal));
         Assert.Contains(e2e, command => command.Contains("kubectl apply --server-side", StringComparison.Ordinal));
+        Assert.Contains(e2e, command => command.Contains("deleted (no longer wanted)", StringComparison.Ordinal));
         Assert.Contains(e2e, command => command.Contains("--target=Plan", StringComparison.Ordinal) && command.Contains("--detailed-exitcode=true", StringComparison.Ordinal));
         Assert.Contains(e2e, command => command.Contains("created|updated", StringComparison.Ordinal));
     }
