@@ -5,24 +5,32 @@ using Registry.Build.Settings;
 namespace Registry.Build;
 
 /// <summary>What every task sees: Cake's context, and the settings read once from every layer.</summary>
-public sealed class BuildContext : FrostingContext
+public sealed class BuildContext : FrostingContext, IDryRunContext
 {
     public BuildContext(ICakeContext context, RunCancellation cancellation)
         : base(context)
     {
         Cancellation = cancellation.Token;
         var loaded = SettingsLoader.Load(
-            context.Arguments.GetArguments().ToDictionary(argument => argument.Key, argument => argument.Value.Last(), StringComparer.OrdinalIgnoreCase),
+            context.Arguments.GetArguments()
+                .Where(argument => !HostArguments.Contains(argument.Key))
+                // A setting given as a bare switch (--smoke-test) has no value: it means true, as Cake's Argument<bool> reads it.
+                .ToDictionary(argument => argument.Key, argument => argument.Value.LastOrDefault() is { Length: > 0 } value ? value : "true", StringComparer.OrdinalIgnoreCase),
             context.Environment.GetEnvironmentVariables().ToDictionary(variable => variable.Key, variable => (string?)variable.Value, StringComparer.Ordinal),
             context.Environment.WorkingDirectory.FullPath);
         Settings = Kubernetes.LocalClusterDefaults.Apply(loaded.Settings, context.Environment);
         SettingsProblems = loaded.Problems;
     }
 
+    // Frosting passes the targets on to the tasks as an argument too; they are not settings.
+    private static readonly HashSet<string> HostArguments = new(StringComparer.OrdinalIgnoreCase) { "target" };
+
     /// <summary>Read once from every layer; a local cluster's own choices are added (only for what was left unset) once it is detected.</summary>
     public RegistrySettings Settings { get; private set; }
 
     internal void Choose(RegistrySettings adjusted) => Settings = adjusted;
+
+    public bool IsDryRun { get; internal set; }
 
     /// <summary>Cancelled by Ctrl-C; every cluster call and wait takes it.</summary>
     public CancellationToken Cancellation { get; }

@@ -15,7 +15,7 @@ namespace Registry.Build;
 /// collects what the cluster can tell about why.
 /// </summary>
 public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary, KindCluster kindCluster,
-    LocalDistributions distributions)
+    LocalDistributions distributions, RunScope scope)
     : FrostingLifetime<BuildContext>
 {
     private string target = string.Empty;
@@ -24,11 +24,20 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
     public override void Setup(BuildContext context, ISetupContext info)
     {
-        target = info.TargetTask.Name;
+        // A dry run only lists the tasks; it must not validate, create a cluster or take the lock.
+        if (scope.IsDryRun)
+        {
+            context.IsDryRun = true;
+            return;
+        }
+
+        // Without --target Frosting runs Default, which is a Deploy: the lock and the summary say what it does.
+        target = info.TargetTask.Name == TaskNames.Of(typeof(DefaultTask)) ? TaskNames.Of(typeof(DeployTask)) : info.TargetTask.Name;
+        var tasks = scope.TasksOf(info);
         MaskSecrets(context);
-        var deploying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(ValidateTask)));
-        var onlySmokeTest = info.TasksToExecute.Select(task => task.Name).SequenceEqual([TaskInfo.NameOf(typeof(SmokeTestTask))]);
-        var destroying = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(DestroyTask)));
+        var deploying = tasks.Any(task => task.Name == TaskNames.Of(typeof(ValidateTask)));
+        var onlySmokeTest = tasks.Select(task => task.Name).SequenceEqual([TaskNames.Of(typeof(SmokeTestTask))]);
+        var destroying = tasks.Any(task => task.Name == TaskNames.Of(typeof(DestroyTask)));
         var problems = context.SettingsProblems
             .Concat(SettingsValidator.Validate(context.Settings, deploying || onlySmokeTest, onlySmokeTest))
             .ToList();
@@ -39,9 +48,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         // No cluster at all is the one thing to say, with the ways forward; the host it would have defaulted is noise then.
-        var usesCluster = info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name) || ReadingTasks.Contains(task.Name));
+        var usesCluster = tasks.Any(task => WritingTasks.Contains(task.Name) || ReadingTasks.Contains(task.Name));
         // Only a run that deploys makes a cluster: Plan, Status or Destroy against one that is not there have nothing to do.
-        var installing = info.TasksToExecute.Any(task => task.Name == TaskInfo.NameOf(typeof(NamespaceTask)));
+        var installing = tasks.Any(task => task.Name == TaskNames.Of(typeof(NamespaceTask)));
         var creating = installing && context.Settings.CreateCluster == ClusterCreation.Kind;
         var kubeconfig = KubeconfigSource.Find(context.Settings, context.Environment, out var searched);
         if (usesCluster && !creating && context.Settings.CreateCluster == ClusterCreation.Kind
@@ -49,7 +58,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         {
             problems.RemoveAll(problem => problem.Setting == "host");
             problems.Insert(0, new SettingProblem("create-cluster", null, null,
-                $"is kind, but only a Deploy creates the cluster and there is none yet for {info.TargetTask.Name}; expected './build.sh --create-cluster=kind' first"));
+                $"is kind, but only a Deploy creates the cluster and there is none yet for {target}; expected './build.sh --create-cluster=kind' first"));
         }
         else if (usesCluster && !creating && kubeconfig is null)
         {
@@ -64,7 +73,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         if (problems.Count > 0)
         {
             throw new CakeException(
-                CakeHost.UsageErrorExitCode,
+                RunOutcome.UsageErrorExitCode,
                 $"The settings have {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}; nothing was run:"
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
         }
@@ -94,10 +103,10 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
-        if (info.TasksToExecute.Any(task => WritingTasks.Contains(task.Name)))
+        if (tasks.Any(task => WritingTasks.Contains(task.Name)))
         {
             // Destroy on a cluster without the namespace has nothing to remove and must create nothing, lock included.
-            runLock.AcquireAsync(context.Settings, info.TargetTask.Name, polling.Interval, createNamespace: !destroying, context.Cancellation).GetAwaiter().GetResult();
+            runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying, context.Cancellation).GetAwaiter().GetResult();
         }
     }
 
@@ -135,15 +144,20 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     }
 
     // Targets that read the cluster without changing it.
-    private static readonly HashSet<string> ReadingTasks = [TaskInfo.NameOf(typeof(PlanTask)), TaskInfo.NameOf(typeof(StatusTask))];
+    private static readonly HashSet<string> ReadingTasks = [TaskNames.Of(typeof(PlanTask)), TaskNames.Of(typeof(StatusTask))];
 
     private static readonly HashSet<string> WritingTasks = typeof(BuildLifetime).Assembly.GetTypes()
         .Where(type => type.GetCustomAttributes(typeof(WritesToClusterAttribute), false).Length > 0)
-        .Select(TaskInfo.NameOf)
+        .Select(TaskNames.Of)
         .ToHashSet();
 
     public override void Teardown(BuildContext context, ITeardownContext info)
     {
+        if (scope.IsDryRun)
+        {
+            return;
+        }
+
         CiLog.Summary(
             context,
             summary.Markdown($"Registry pipeline: {target} {(info.Successful ? "succeeded" : "failed")}", context.Settings.RegistryAddress?.ToString()),

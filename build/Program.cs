@@ -1,3 +1,6 @@
 using Registry.Build;
+using Registry.Build.Host;
 
-return await Pipeline.Create().RunAsync(args);
+return new CakeHost()
+    .UsePipeline()
+    .RunWithExitCode(args);

@@ -2,27 +2,21 @@ using Cake.Core;
 
 namespace Registry.Build.Host;
 
+/// <summary>What <c>--help</c> adds after Frosting's options: the tasks a target can name, and the application's own section (its settings).</summary>
 internal static class HelpText
 {
-    public static void Write(IConsole console, IReadOnlyList<TaskInfo> tasks, string defaultTarget, IHelpSection? section)
+    public static void Write(IConsole console, IReadOnlyList<Type> tasks, IHelpSection? section)
     {
-        console.WriteLine("Usage: build.sh [--target=TASK] [options] [--setting=value ...]");
         console.WriteLine(string.Empty);
-        console.WriteLine("Options:");
-        console.WriteLine($"  --target=TASK, -t TASK   the task to run with everything it depends on (default {defaultTarget})");
-        console.WriteLine("  --verbosity=LEVEL, -v    quiet, minimal, normal (default), verbose or diagnostic");
-        console.WriteLine("  --dryrun                 show the tasks the target would run, and run none");
-        console.WriteLine("  --exclusive, -e          run the target alone, without its dependencies");
-        console.WriteLine("  --tree                   show the task graph");
-        console.WriteLine("  --description            show every task with its description");
-        console.WriteLine("  --version                show the pipeline's version");
-        console.WriteLine("  --help, -h               show this help");
-        console.WriteLine(string.Empty);
-        console.WriteLine("Tasks:");
-        var width = tasks.Max(task => task.Name.Length);
-        foreach (var task in tasks.OrderBy(task => task.Name, StringComparer.Ordinal))
+        console.WriteLine("TASKS (--target=NAME; with none, Default):");
+        var named = tasks
+            .Select(task => (Name: TaskNames.Of(task), Description: TaskDescriptionOf(task)))
+            .OrderBy(task => task.Name, StringComparer.Ordinal)
+            .ToList();
+        var width = named.Max(task => task.Name.Length);
+        foreach (var (name, description) in named)
         {
-            console.WriteLine($"  {task.Name.PadRight(width)}  {task.Description}");
+            console.WriteLine($"    {name.PadRight(width)}  {description}");
         }
 
         if (section is not null)
@@ -31,4 +25,7 @@ internal static class HelpText
             section.Write(console);
         }
     }
+
+    private static string TaskDescriptionOf(Type task) =>
+        (task.GetCustomAttributes(typeof(TaskDescriptionAttribute), false).FirstOrDefault() as TaskDescriptionAttribute)?.Description ?? string.Empty;
 }

@@ -1,16 +1,13 @@
-using System.Collections.Concurrent;
+using System.Collections.Frozen;
 
 namespace Registry.Build.Host;
 
-/// <summary>
-/// Why each skipped task was skipped. Cake's criteria carry a fixed message; ours is decided by
-/// <c>ShouldRun</c> against the live cluster, so it is kept here for the report.
-/// </summary>
-public sealed class SkipReasons
+/// <summary>Why each skipped task was skipped, by task name, from the tasks themselves.</summary>
+public sealed class SkipReasons(IEnumerable<IFrostingTask> tasks)
 {
-    private readonly ConcurrentDictionary<string, string> reasons = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lazy<FrozenDictionary<string, ISkippingTask>> byName = new(() => tasks
+        .OfType<ISkippingTask>()
+        .ToFrozenDictionary(task => TaskNames.Of(task.GetType()), StringComparer.OrdinalIgnoreCase));
 
-    public void Record(string task, string reason) => reasons[task] = reason;
-
-    public string? For(string task) => reasons.GetValueOrDefault(task);
+    public string? For(string task) => byName.Value.GetValueOrDefault(task)?.SkipReason;
 }

@@ -61,7 +61,7 @@ public sealed class TaskReportPrinter(IAnsiConsole console, SkipReasons skipReas
         }
     }
 
-    // Tasks skip through ShouldRun, which the host reports itself; Cake's criteria are not used.
+    // The task bases log each skip with its reason; Cake's own line would say it again without one.
     public void WriteSkippedStep(string name, Verbosity verbosity)
     {
     }
@@ -71,11 +71,14 @@ public sealed class TaskReportPrinter(IAnsiConsole console, SkipReasons skipReas
     private string Status(CakeReportEntry entry) => (entry.ExecutionStatus, skipReasons.For(entry.TaskName)) switch
     {
         (CakeTaskExecutionStatus.Executed, { } reason) => "[yellow]Skipped[/]: " + Markup.Escape(reason),
-        (CakeTaskExecutionStatus.Executed, null) => "[green]Executed[/]",
+        // A task with no work of its own (a target such as Deploy) ran its dependencies: to a user, it executed.
+        (CakeTaskExecutionStatus.Executed or CakeTaskExecutionStatus.Delegated, null) => "[green]Executed[/]",
         (CakeTaskExecutionStatus.Failed, _) => "[red]Failed[/]",
-        (CakeTaskExecutionStatus.Skipped, _) => "[yellow]Skipped[/]: " + Markup.Escape(entry.SkippedMessage ?? "criteria not met"),
+        (CakeTaskExecutionStatus.Skipped, var reason) => "[yellow]Skipped[/]: " + Markup.Escape(reason ?? NonEmpty(entry.SkippedMessage) ?? "criteria not met"),
         _ => Markup.Escape(entry.ExecutionStatus.ToString()),
     };
+
+    private static string? NonEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private static string Format(TimeSpan duration) => duration.ToString(@"hh\:mm\:ss\.fff");
 }

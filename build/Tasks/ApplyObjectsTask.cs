@@ -10,7 +10,7 @@ namespace Registry.Build.Tasks;
 /// A step that applies its objects of the desired state: skipped, with the objects named, when the cluster
 /// already has every field as the pipeline would set it.
 /// </summary>
-public abstract class ApplyObjectsTask(ClusterConnector connector, RunDesiredState desired) : AsyncFrostingTask<BuildContext>
+public abstract class ApplyObjectsTask(ClusterConnector connector, RunDesiredState desired) : AsyncRegistryTask<BuildContext>
 {
     protected ClusterConnector Connector { get; } = connector;
 

@@ -13,7 +13,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Benchmark")]
 [TaskDescription("Push the same large layer with the smoke test's client and with skopeo copy, and compare (needs registry-url and skopeo).")]
-public sealed class BenchmarkTask(SkopeoRunner skopeo) : AsyncFrostingTask<BuildContext>
+public sealed class BenchmarkTask(SkopeoRunner skopeo) : AsyncRegistryTask<BuildContext>
 {
     private const int Repetitions = 5;
 

@@ -10,7 +10,7 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(TillerTask))]
 [WritesToCluster]
 public sealed class CertManagerTask(ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, WaitPolling polling)
-    : AsyncFrostingTask<BuildContext>
+    : AsyncRegistryTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
     {

@@ -13,7 +13,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Request the registry's TLS certificate and wait until it is ready (guide step 6).")]
 [IsDependentOn(typeof(IssuerTask))]
 [WritesToCluster]
-public sealed class CertificateTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncFrostingTask<BuildContext>
+public sealed class CertificateTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncRegistryTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context)
     {

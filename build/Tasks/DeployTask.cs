@@ -5,6 +5,6 @@ namespace Registry.Build.Tasks;
 [TaskName("Deploy")]
 [TaskDescription("Stand up the registry end to end: every step of the guide, in order.")]
 [IsDependentOn(typeof(SmokeTestTask))]
-public sealed class DeployTask : FrostingTask
+public sealed class DeployTask : RegistryTask<BuildContext>
 {
 }

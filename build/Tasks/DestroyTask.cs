@@ -15,7 +15,7 @@ namespace Registry.Build.Tasks;
 public sealed class DestroyTask(
     ClusterConnector connector, ClusterPrerequisites prerequisites, InstalledCharts installed, ClusterHelm helm, HelmLocator locator,
     HelmInstallation installation, ToolsDirectory tools, WaitPolling polling)
-    : AsyncFrostingTask<BuildContext>
+    : AsyncRegistryTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {

@@ -8,7 +8,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Dns")]
 [TaskDescription("Check that host resolves to the ingress controller's address (guide step 3).")]
 [IsDependentOn(typeof(IngressControllerTask))]
-public sealed class DnsTask(ClusterPrerequisites prerequisites, HostResolver resolver) : FrostingTask<BuildContext>
+public sealed class DnsTask(ClusterPrerequisites prerequisites, HostResolver resolver) : RegistryTask<BuildContext>
 {
     private DnsCheck? check;
 

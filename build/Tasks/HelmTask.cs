@@ -8,7 +8,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Helm")]
 [TaskDescription("Find the Helm client, or download and verify the pinned release (guide step 1).")]
 [IsDependentOn(typeof(ValidateTask))]
-public sealed class HelmTask(ClusterPrerequisites prerequisites, HelmLocator locator, HelmInstallation installation, ToolsDirectory tools) : AsyncFrostingTask<BuildContext>
+public sealed class HelmTask(ClusterPrerequisites prerequisites, HelmLocator locator, HelmInstallation installation, ToolsDirectory tools) : AsyncRegistryTask<BuildContext>
 {
     // Helm is needed only to install a chart; a cluster that has its ingress controller and cert-manager
     // needs no helm binary on the runner at all.

@@ -15,7 +15,7 @@ namespace Registry.Build.Tasks;
 [WritesToCluster]
 public sealed class IngressControllerTask(
     ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube, WaitPolling polling, LocalDistributions distributions)
-    : AsyncFrostingTask<BuildContext>
+    : AsyncRegistryTask<BuildContext>
 {
     private IngressControllerState? state;
 

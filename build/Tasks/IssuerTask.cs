@@ -14,7 +14,7 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(CertManagerTask))]
 [IsDependentOn(typeof(InventoryTask))]
 [WritesToCluster]
-public sealed class IssuerTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncFrostingTask<BuildContext>
+public sealed class IssuerTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncRegistryTask<BuildContext>
 {
     private string? existingSecretProblem;
 

@@ -11,7 +11,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Show what Deploy would create, change or delete, and write nothing.")]
 [IsDependentOn(typeof(ValidateTask))]
 public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites prerequisites, RunDesiredState desired, RunOutcome outcome)
-    : AsyncFrostingTask<BuildContext>
+    : AsyncRegistryTask<BuildContext>
 {
     /// <summary>The exit code of a plan with changes pending, with detailed-exitcode=true.</summary>
     public const int ChangesPending = 2;
@@ -57,9 +57,9 @@ public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites pr
                     break;
             }
 
-            if (plan.Action != ApplyAction.Unchanged && !tasks.Contains(TaskInfo.NameOf(item.Step)))
+            if (plan.Action != ApplyAction.Unchanged && !tasks.Contains(TaskNames.Of(item.Step)))
             {
-                tasks.Add(TaskInfo.NameOf(item.Step));
+                tasks.Add(TaskNames.Of(item.Step));
             }
         }
 
@@ -73,7 +73,7 @@ public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites pr
 
             lines.Add($"delete    {ApplySet.AddressOf(orphan)}{(ApplySet.AccountKeyOf(orphan) is { } key ? $" (and its ACME account key, Secret {key}, unless another Issuer uses it)" : string.Empty)}");
             delete++;
-            tasks.Add(TaskInfo.NameOf(typeof(PruneTask)));
+            tasks.Add(TaskNames.Of(typeof(PruneTask)));
         }
 
         foreach (var line in lines)

@@ -12,7 +12,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Delete what this pipeline made before and no longer wants (an Issuer of a tls mode given up), and nothing else.")]
 [IsDependentOn(typeof(IngressTask))]
 [WritesToCluster]
-public sealed class PruneTask(ClusterConnector connector, RunDesiredState desired) : AsyncFrostingTask<BuildContext>
+public sealed class PruneTask(ClusterConnector connector, RunDesiredState desired) : AsyncRegistryTask<BuildContext>
 {
     private IReadOnlyList<JsonObject> orphans = [];
 

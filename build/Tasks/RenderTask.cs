@@ -15,7 +15,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Render")]
 [TaskDescription("Write every manifest to the artifacts folder without touching a cluster.")]
 [IsDependentOn(typeof(ValidateTask))]
-public sealed class RenderTask(ClusterConnector connector, RunDesiredState desired) : AsyncFrostingTask<BuildContext>
+public sealed class RenderTask(ClusterConnector connector, RunDesiredState desired) : AsyncRegistryTask<BuildContext>
 {
     public const string Redacted = "<redacted: render with --render-secrets=true to write it>";
 

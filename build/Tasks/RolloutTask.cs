@@ -9,7 +9,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Rollout")]
 [TaskDescription("Wait until the registry is rolled out and answers on /v2/.")]
 [IsDependentOn(typeof(PruneTask))]
-public sealed class RolloutTask(ClusterConnector connector, WaitPolling polling) : AsyncFrostingTask<BuildContext>
+public sealed class RolloutTask(ClusterConnector connector, WaitPolling polling) : AsyncRegistryTask<BuildContext>
 {
     private const string Name = "docker-registry";
     private const int Port = 5000;

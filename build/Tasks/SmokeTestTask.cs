@@ -14,7 +14,7 @@ namespace Registry.Build.Tasks;
 [TaskName("SmokeTest")]
 [TaskDescription("Push and pull a test image over the registry API (guide step 12).")]
 [IsDependentOn(typeof(RolloutTask))]
-public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker) : AsyncFrostingTask<BuildContext>
+public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker) : AsyncRegistryTask<BuildContext>
 {
     private Credential? login;
 

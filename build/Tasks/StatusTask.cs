@@ -11,7 +11,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Status")]
 [TaskDescription("Show the registry's state; exit 0 only when it is rolled out, its certificate is ready and /v2/ asks for a login.")]
-public sealed class StatusTask(ClusterConnector connector) : AsyncFrostingTask<BuildContext>
+public sealed class StatusTask(ClusterConnector connector) : AsyncRegistryTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {

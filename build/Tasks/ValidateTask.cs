@@ -6,7 +6,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Validate")]
 [TaskDescription("Check every setting before anything touches a cluster, and show the effective settings.")]
-public sealed class ValidateTask : FrostingTask<BuildContext>
+public sealed class ValidateTask : RegistryTask<BuildContext>
 {
     // The rules themselves run in BuildLifetime.Setup, before the first task of any target, so that an
     // --exclusive run is checked too; a run that reaches this task has valid settings.

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 using Registry.Build.Host;
 using Registry.Build.Settings;
@@ -25,7 +26,7 @@ public sealed class ReadmeTests
 
         var tasks = typeof(Pipeline).Assembly.GetTypes()
             .Where(type => typeof(IFrostingTask).IsAssignableFrom(type) && !type.IsAbstract)
-            .Select(TaskInfo.Of)
+            .Select(type => (Name: TaskNames.Of(type), Dependencies: type.GetCustomAttributes<IsDependentOnAttribute>().Select(dependency => TaskNames.Of(dependency.Task))))
             .ToList();
         var edges = tasks.SelectMany(task => task.Dependencies.Select(dependency => (dependency, task.Name))).ToHashSet();
 

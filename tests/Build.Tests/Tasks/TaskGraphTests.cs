@@ -32,7 +32,7 @@ public sealed class TaskGraphTests
             .Where(match => match.Success)
             .Select(match => match.Groups[1].Value)
             .ToList();
-        Assert.Equal([.. GuideSteps, "Deploy"], order);
+        Assert.Equal([.. GuideSteps, "Deploy", "Default"], order);
     }
 
     [Fact]

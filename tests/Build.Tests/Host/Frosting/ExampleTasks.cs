@@ -1,29 +1,26 @@
 using Cake.Core;
-using Registry.Build.Host;
+using Cake.Core.Diagnostics;
 
-namespace Registry.Build.Tests.Host;
+namespace Registry.Build.Tests.Host.Frosting;
 
-/// <summary>What the example tasks did, in order.</summary>
-public sealed class Journal
+// Plain Frosting tasks, written as Frosting's documentation shows them; every test host registers all of them.
+
+[TaskName("Default")]
+[IsDependentOn(typeof(LintTask))]
+public sealed class ExampleDefaultTask : FrostingTask
 {
-    private readonly List<string> entries = [];
-
-    public IReadOnlyList<string> Entries => entries;
-
-    public void Add(string entry)
-    {
-        lock (entries)
-        {
-            entries.Add(entry);
-        }
-    }
 }
 
 [TaskName("Fetch")]
 [TaskDescription("Fetch the sources.")]
 public sealed class FetchTask(Journal journal) : FrostingTask<FrostingContext>
 {
-    public override void Run(FrostingContext context) => journal.Add("Fetch");
+    public override void Run(FrostingContext context)
+    {
+        context.Log.Information("fetched 3 files");
+        context.Log.Verbose("fetched from the cache");
+        journal.Add("Fetch");
+    }
 }
 
 [TaskName("Compile")]
@@ -52,12 +49,32 @@ public sealed class ShipTask(Journal journal) : FrostingTask<FrostingContext>
     public override void Run(FrostingContext context) => journal.Add("Ship");
 }
 
+[TaskName("Stamp")]
+[IsDependeeOf(typeof(PackTask))]
+public sealed class StampTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("Stamp");
+}
+
+[TaskName("Pack")]
+public sealed class PackTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("Pack");
+}
+
 [TaskName("Release")]
 public sealed class ReleaseTask(Journal journal) : FrostingTask<FrostingContext>
 {
-    public override bool ShouldRun(FrostingContext context) => Skip("release 1.2.3 already exists");
+    public override bool ShouldRun(FrostingContext context) => false;
 
     public override void Run(FrostingContext context) => journal.Add("Release");
+}
+
+[TaskName("Publish")]
+[IsDependentOn(typeof(ReleaseTask))]
+public sealed class PublishTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("Publish");
 }
 
 [TaskName("Migrate")]
@@ -77,6 +94,20 @@ public sealed class AnnounceTask(Journal journal) : FrostingTask<FrostingContext
     public override void Run(FrostingContext context) => journal.Add("Announce");
 }
 
+[TaskName("Lights")]
+[ContinueOnError]
+public sealed class LightsTask : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => throw new InvalidOperationException("bulb broken");
+}
+
+[TaskName("Party")]
+[IsDependentOn(typeof(LightsTask))]
+public sealed class PartyTask(Journal journal) : FrostingTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("Party");
+}
+
 public sealed class JournalLifetime(Journal journal) : FrostingLifetime<FrostingContext>
 {
     public override void Setup(FrostingContext context, ISetupContext info) =>
@@ -86,12 +117,10 @@ public sealed class JournalLifetime(Journal journal) : FrostingLifetime<Frosting
         journal.Add("Teardown: " + (info.Successful ? "successful" : "failed"));
 }
 
-[TaskName("Wait")]
-public sealed class WaitTask(Journal journal, RunCancellation cancellation) : AsyncFrostingTask<FrostingContext>
+public sealed class JournalTaskLifetime(Journal journal) : FrostingTaskLifetime
 {
-    public override async Task RunAsync(FrostingContext context)
-    {
-        journal.Add("Wait started");
-        await Task.Delay(Timeout.Infinite, cancellation.Token);
-    }
+    public override void Setup(ICakeContext context, ITaskSetupContext info) => journal.Add("TaskSetup: " + info.Task.Name);
+
+    public override void Teardown(ICakeContext context, ITaskTeardownContext info) =>
+        journal.Add($"TaskTeardown: {info.Task.Name}{(info.Skipped ? " (skipped)" : string.Empty)}");
 }

@@ -1,0 +1,6 @@
+namespace Cake.Frosting;
+
+internal interface IReverseTaskDependency
+{
+    Type Task { get; }
+}

@@ -1,0 +1,6 @@
+namespace Cake.Frosting;
+
+internal interface ITaskDependency
+{
+    Type Task { get; }
+}
