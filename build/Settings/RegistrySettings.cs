@@ -152,9 +152,14 @@ public sealed record RegistrySettings
 
     public bool UsesAcme => Tls is TlsMode.Letsencrypt or TlsMode.LetsencryptStaging;
 
-    /// <summary>Where clients reach the registry: registry-url, else https://host; null when neither is known.</summary>
+    /// <summary>
+    /// Where clients reach the registry: registry-url, else https://host; null when neither is known or is an address
+    /// (validation says why; the teardown's summary, which runs after a refused run too, must not throw).
+    /// </summary>
     public Uri? RegistryAddress =>
-        RegistryUrl is { } url ? new Uri(url.TrimEnd('/') + "/") : Host is { } host ? new Uri($"https://{host}/") : null;
+        Uri.TryCreate(RegistryUrl is { } url ? url.TrimEnd('/') + "/" : Host is { } host ? $"https://{host}/" : null, UriKind.Absolute, out var address)
+            ? address
+            : null;
 }
 
 /// <summary>A setting's value as written, and where it was written.</summary>

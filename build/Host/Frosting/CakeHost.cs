@@ -87,6 +87,7 @@ public sealed class CakeHost
         services.UseModule<CommonModule>();
         services.UseModule<NuGetModule>();
         services.UseModule<DotNetToolModule>();
+        DeferredPackageInstaller.DeferAll(services);
 
         services.AddSingleton<FrostingContext>();
         services.AddSingleton<IFrostingContext>(provider => provider.GetRequiredService<FrostingContext>());

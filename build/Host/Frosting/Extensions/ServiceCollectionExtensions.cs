@@ -46,7 +46,10 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection UseModule<TModule>(this IServiceCollection services)
         where TModule : ICakeModule, new()
     {
-        return Cake.Cli.ServiceCollectionExtensions.UseModule(services, new TModule());
+        var registrations = new ModuleRegistrations();
+        new TModule().Register(registrations);
+        registrations.AddTo(services);
+        return services;
     }
 
     public static IServiceCollection UsePackageInstaller<TPackageInstaller>(this IServiceCollection services)

@@ -90,13 +90,14 @@ internal sealed class DefaultCommand(IServiceCollection services) : Command<Defa
 
     private static void InstallTools(IServiceProvider provider)
     {
-        var installer = provider.GetRequiredService<IToolInstaller>();
         var tools = provider.GetServices<PackageReference>().ToList();
         if (tools.Count == 0)
         {
             return;
         }
 
+        // Asked for only now: the package installers load the NuGet client, which a run without tools never needs.
+        var installer = provider.GetRequiredService<IToolInstaller>();
         provider.GetRequiredService<ICakeLog>().Verbose("Installing tools...");
         foreach (var tool in tools)
         {

@@ -180,6 +180,16 @@ public sealed class CakeHostTests
         Assert.Empty(journal.Entries);
     }
 
+    [Fact]
+    public async Task A_tool_to_install_whose_scheme_no_installer_takes_fails_the_run_before_any_task()
+    {
+        var run = await HostRun.OfFrosting(NewHost().InstallTool(new Uri("apt:?package=GitVersion.Tool&version=6.0.0")), "--target=Fetch");
+
+        Assert.Equal(-1, run.ExitCode);
+        Assert.Contains("Could not find an installer for the 'apt' scheme.", run.Output);
+        Assert.Empty(journal.Entries);
+    }
+
     private CakeHost NewHost() => new CakeHost()
         .UseLifetime<JournalLifetime>()
         .AddAssembly(typeof(Journal).Assembly)
