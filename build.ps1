@@ -1,21 +1,23 @@
 #!/usr/bin/env pwsh
 # Runs the registry pipeline: ./build.ps1 --target=Deploy --host=registry.example.com (see README.md).
 #
-# Same contract as build.sh: one build of the pipeline in .build/ keyed by a hash of every file it is built
-# from, so a warm start is a hash and a `dotnet exec`, and any change to those files rebuilds first.
+# The same contract as build.sh, and the same cache: one build of the pipeline in .build/ keyed by a hash of
+# every file it is built from (computed exactly as build.sh computes it, so the two share the build), a warm
+# start is that hash and a `dotnet exec`, and any change to those files, even a deleted one, rebuilds first.
+# Every argument is passed through, and the pipeline's exit code is this script's: 0, 1, 2 or 130.
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $out = Join-Path $root '.build/pipeline'
 $dll = Join-Path $out 'Build.dll'
 $stamp = Join-Path $out '.source-hash'
+$install = 'Install the .NET 10 SDK (Windows: winget install Microsoft.DotNet.SDK.10; Debian/Ubuntu: the dotnet-sdk-10.0 package), then run this again.'
 
 function Write-Problem([string[]] $lines) {
     foreach ($line in $lines) { [Console]::Error.WriteLine($line) }
 }
 
 if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) {
-    Write-Problem "build.ps1: the .NET 10 SDK is needed and 'dotnet' is not on PATH.",
-                  "           Install the .NET 10 SDK (winget install Microsoft.DotNet.SDK.10), then run this again."
+    Write-Problem "build.ps1: the .NET 10 SDK is needed and 'dotnet' is not on PATH.", "           $install"
     exit 1
 }
 
@@ -24,30 +26,35 @@ function Get-RelativePath([string] $path) {
 }
 
 function Get-SourceHash {
-    # Every input of the build: the project and its sources, and the repository-wide build files if any.
-    $files = @(Get-ChildItem -Path (Join-Path $root 'build') -Recurse -File |
-        Where-Object { (Get-RelativePath $_.FullName) -notmatch '^build/(bin|obj)/' })
+    # build.sh's hash: sha256sum's line ("<hash>  <path>" and a newline) for every input, in byte order of the
+    # path, then the SHA-256 of those lines. The inputs: everything under build/ but bin/ and obj/ (dotfiles
+    # too), and the repository-wide build files if any.
+    $paths = [Collections.Generic.List[string]]::new()
+    foreach ($file in Get-ChildItem -LiteralPath (Join-Path $root 'build') -Recurse -File -Force) {
+        $relative = Get-RelativePath $file.FullName
+        if ($relative -notmatch '^build/(bin|obj)/') { $paths.Add($relative) }
+    }
     foreach ($name in 'global.json', 'Directory.Build.props', 'Directory.Build.targets', 'Directory.Packages.props', 'NuGet.config', 'nuget.config') {
-        $candidate = Join-Path $root $name
-        if (Test-Path $candidate -PathType Leaf) { $files += Get-Item $candidate }
+        if (Test-Path -LiteralPath (Join-Path $root $name) -PathType Leaf) { $paths.Add($name) }
     }
-    $lines = [Collections.Generic.List[string]]::new()
-    foreach ($file in $files) {
-        $lines.Add('{0}  {1}' -f (Get-FileHash -Algorithm SHA256 -LiteralPath $file.FullName).Hash.ToLowerInvariant(), (Get-RelativePath $file.FullName))
+    $paths.Sort([StringComparer]::Ordinal)
+    $listing = [Text.StringBuilder]::new()
+    foreach ($path in $paths) {
+        $fileHash = (Get-FileHash -Algorithm SHA256 -LiteralPath (Join-Path $root $path)).Hash.ToLowerInvariant()
+        [void] $listing.Append("$fileHash  $path`n")
     }
-    $lines.Sort([StringComparer]::Ordinal)
-    $digest = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes(($lines -join "`n")))
-    -join ($digest | ForEach-Object { $_.ToString('x2') })
+    $digest = [Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($listing.ToString()))
+    [Convert]::ToHexString($digest).ToLowerInvariant()
 }
 
 function Test-Current([string] $hash) {
-    (Test-Path $dll) -and (Test-Path $stamp) -and ((Get-Content -Raw $stamp).Trim() -eq $hash)
+    (Test-Path -LiteralPath $dll) -and (Test-Path -LiteralPath $stamp) -and ((Get-Content -Raw -LiteralPath $stamp).Trim() -eq $hash)
 }
 
 $hash = Get-SourceHash
 if (-not (Test-Current $hash)) {
     New-Item -ItemType Directory -Force -Path (Join-Path $root '.build') | Out-Null
-    # Two runs started together must not build into the same folder at once.
+    # Two runs started together (a CI matrix, two terminals) must not build into the same folder at once.
     $lock = $null
     while ($null -eq $lock) {
         try { $lock = [IO.File]::Open((Join-Path $root '.build/lock'), 'OpenOrCreate', 'ReadWrite', 'None') }
@@ -57,20 +64,20 @@ if (-not (Test-Current $hash)) {
         if (-not (Test-Current $hash)) {
             $sdks = @(& dotnet --list-sdks 2>$null)
             if (-not ($sdks | Where-Object { $_ -match '^10\.' })) {
-                Write-Problem "build.ps1: the .NET 10 SDK is needed; this machine has: $(($sdks | ForEach-Object { ($_ -split ' ')[0] }) -join ' ')",
-                              "           Install the .NET 10 SDK (winget install Microsoft.DotNet.SDK.10), then run this again."
+                Write-Problem "build.ps1: the .NET 10 SDK is needed; this machine has: $(($sdks | ForEach-Object { ($_ -split ' ')[0] }) -join ' ')", "           $install"
                 exit 1
             }
             Write-Problem 'build.ps1: building the pipeline (its sources changed since the last build)...'
-            if (Test-Path $out) { Remove-Item -Recurse -Force $out }
+            if (Test-Path -LiteralPath $out) { Remove-Item -Recurse -Force -LiteralPath $out }
             $log = Join-Path $root '.build/build.log'
             & dotnet build (Join-Path $root 'build/Build.csproj') --configuration Release --output $out --nologo --verbosity quiet *> $log
             if ($LASTEXITCODE -ne 0) {
-                Write-Problem (Get-Content $log)
+                Write-Problem (Get-Content -LiteralPath $log)
                 Write-Problem "build.ps1: the pipeline does not build; the compiler's messages are above (and in .build/build.log)."
                 exit 1
             }
-            Set-Content -NoNewline -Path $stamp -Value $hash
+            # No BOM and a newline, as build.sh writes it: either script then reads the other's stamp.
+            [IO.File]::WriteAllText($stamp, "$hash`n")
         }
     }
     finally {

@@ -45,6 +45,7 @@ public static class Pipeline
         .AddSingleton<IHelpSection, SettingsHelp>()
         .AddSingleton<DebianPackages>()
         .AddSingleton<NpmPackages>()
+        .AddSingleton<PowerShellTool>()
         .AddSingleton(provider => provider.GetRequiredService<BuildContext>().Settings)
         .AddSingleton(RetryOptions.Default)
         .AddSingleton(WaitPolling.Default)

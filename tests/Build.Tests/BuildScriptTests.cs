@@ -1,3 +1,4 @@
+using Registry.Build.Testing;
 using Registry.Build.Tests.Fixtures;
 using Registry.Build.Workspace;
 
@@ -123,7 +124,7 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
         Assert.Contains("the .NET 10 SDK is needed and 'dotnet' is not on PATH", run.Error);
     }
 
-    /// <summary>The files build.sh builds from, copied once for the class.</summary>
+    /// <summary>The files the bootstrappers build from and the templates, copied once for the class.</summary>
     public sealed class SourceCopy : IDisposable
     {
         private readonly TemporaryDirectory directory = new();
@@ -131,7 +132,10 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
         public SourceCopy()
         {
             var root = SourceTree.Root.FullPath;
-            foreach (var file in Directory.EnumerateFiles(System.IO.Path.Combine(root, "build"), "*", SearchOption.AllDirectories))
+            // The pipeline's sources, and the manifest templates a Render reads.
+            var files = Directory.EnumerateFiles(System.IO.Path.Combine(root, "build"), "*", SearchOption.AllDirectories)
+                .Concat(Directory.EnumerateFiles(System.IO.Path.Combine(root, "k8s"), "*", SearchOption.AllDirectories));
+            foreach (var file in files)
             {
                 var relative = System.IO.Path.GetRelativePath(root, file);
                 if (relative.Split(System.IO.Path.DirectorySeparatorChar) is [_, "bin" or "obj", ..])
@@ -143,6 +147,7 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
             }
 
             File.Copy(System.IO.Path.Combine(root, "build.sh"), Path + "/build.sh");
+            File.Copy(System.IO.Path.Combine(root, "build.ps1"), Path + "/build.ps1");
             File.Copy(SourceTree.Solution.FullPath, System.IO.Path.Combine(Path, SourceTree.SolutionFileName));
         }
 
@@ -150,6 +155,16 @@ public sealed class BuildScriptTests : IClassFixture<BuildScriptTests.SourceCopy
 
         public Task<Command> BuildScript(string workingDirectory, params string[] args) =>
             Command.Run("/bin/bash", [System.IO.Path.Combine(Path, "build.sh"), .. args], workingDirectory);
+
+        /// <summary>build.ps1 run by PowerShell 7 (which the Test target installs), as a Windows user's shell runs it.</summary>
+        public Task<Command> PowerShellScript(string workingDirectory, params string[] args) =>
+            File.Exists(PowerShellTool.Executable.FullPath)
+                ? Command.Run(
+                    PowerShellTool.Executable.FullPath,
+                    ["-NoProfile", "-NonInteractive", "-File", System.IO.Path.Combine(Path, "build.ps1"), .. args],
+                    workingDirectory,
+                    new Dictionary<string, string?> { ["GITHUB_ACTIONS"] = null, ["TF_BUILD"] = null, ["NO_COLOR"] = null, ["TERM"] = "xterm-256color", ["KUBECONFIG"] = null })
+                : throw new InvalidOperationException($"PowerShell is not at {PowerShellTool.Executable.FullPath}; ./build.sh --target=Test installs it.");
 
         public void Dispose() => directory.Dispose();
     }

@@ -47,6 +47,21 @@ public sealed class WorkflowFilesTests
     }
 
     [Fact]
+    public void Both_ci_systems_run_build_ps1_on_windows_for_the_graph_and_an_offline_render()
+    {
+        var windows = Load(".github/workflows/ci.yml")["jobs"]!["windows"]!;
+        var azureWindows = Load("azure-pipelines.yml")["stages"]!.AsArray()
+            .SelectMany(stage => stage!["jobs"]!.AsArray())
+            .Single(job => job!["pool"]?["vmImage"]?.GetValue<string>() == "windows-latest")!;
+        string[] expected = ["./build.ps1 --tree", "./build.ps1 --target=Render --host=registry.example.test"];
+
+        Assert.Equal("windows-latest", windows["runs-on"]!.GetValue<string>());
+        Assert.All(expected, command => Assert.Contains(command, Runs(windows)));
+        Assert.All(windows["steps"]!.AsArray().Where(step => step!["run"] is not null), step => Assert.Equal("pwsh", step!["shell"]!.GetValue<string>()));
+        Assert.Equal(expected, azureWindows["steps"]!.AsArray().Select(step => step!["pwsh"]?.GetValue<string>()).OfType<string>());
+    }
+
+    [Fact]
     public void The_nightly_workflow_destroys_deploys_and_checks_for_drift_with_the_kubeconfig_from_a_secret()
     {
         var nightly = Load(".github/workflows/nightly.yml");
