@@ -85,5 +85,18 @@ if (-not (Test-Current $hash)) {
     }
 }
 
-& dotnet exec $dll @args
+# Ctrl-C reaches the pipeline, which stops at its next await, tidies up and exits 130; PowerShell stops this script
+# at the same moment, and a script stopped so ends its process with 0. When this process exists to run this
+# script (pwsh -File build.ps1, or a CI step), it ends with the pipeline's code instead; an interactive shell
+# that ran the script is left running.
+$ownProcess = @([Environment]::GetCommandLineArgs() | Where-Object {
+    $_ -and [IO.Path]::IsPathFullyQualified([IO.Path]::GetFullPath($_)) -and [IO.Path]::GetFullPath($_) -eq $PSCommandPath }).Count -gt 0
+$finished = $false
+try {
+    & dotnet exec $dll @args
+    $finished = $true
+}
+finally {
+    if (-not $finished -and $ownProcess) { [Environment]::Exit($LASTEXITCODE) }
+}
 exit $LASTEXITCODE

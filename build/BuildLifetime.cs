@@ -41,6 +41,13 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var problems = context.SettingsProblems
             .Concat(SettingsValidator.Validate(context.Settings, deploying || onlySmokeTest, onlySmokeTest))
             .ToList();
+        // Cake's setup sees the first target's tasks only: validation and the lock would not cover the others.
+        if (context.Arguments.GetArguments("target") is { Count: > 1 } targets)
+        {
+            problems.Add(new SettingProblem("target", string.Join(", ", targets), SettingSource.CommandLine,
+                "names several tasks; expected one target per run"));
+        }
+
         if (destroying && !context.Settings.Confirm)
         {
             problems.Add(new SettingProblem("confirm", null, null,

@@ -21,13 +21,13 @@ namespace Registry.Build;
 /// <summary>The registry pipeline on Frosting's host: its context, lifetimes, tasks and services.</summary>
 public static class Pipeline
 {
-    /// <summary>
-    /// The host with the pipeline's context, lifetimes, extensions and services. Frosting finds the entry assembly's
-    /// tasks itself; only a host started from elsewhere (the tests) adds this assembly, or every task would be registered twice.
-    /// </summary>
     /// <summary>A new host with the pipeline, as <c>Program.cs</c> builds it.</summary>
     public static CakeHost Create() => new CakeHost().UsePipeline();
 
+    /// <summary>
+    /// The pipeline's context, lifetimes, extensions and services. Frosting finds the entry assembly's tasks itself;
+    /// only a host started from elsewhere (the tests) adds this assembly, or every task would be registered twice.
+    /// </summary>
     public static CakeHost UsePipeline(this CakeHost host)
     {
         host

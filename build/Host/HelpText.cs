@@ -13,7 +13,7 @@ internal static class HelpText
             .Select(task => (Name: TaskNames.Of(task), Description: TaskDescriptionOf(task)))
             .OrderBy(task => task.Name, StringComparer.Ordinal)
             .ToList();
-        var width = named.Max(task => task.Name.Length);
+        var width = named.Select(task => task.Name.Length).DefaultIfEmpty(0).Max();
         foreach (var (name, description) in named)
         {
             console.WriteLine($"    {name.PadRight(width)}  {description}");

@@ -14,8 +14,13 @@ public static class RegistryHostExtensions
 {
     private static readonly HashSet<string> HelpOptions = ["-h", "--help", "-?"];
 
-    /// <summary>Registers the extensions' services; call before services that replace them (tests replace the console).</summary>
+    /// <summary>
+    /// Registers the extensions' services; call before services that replace them (tests replace the console).
+    /// <see cref="RunWithExitCode"/> registers the outcome and cancellation it reads over the defaults registered here.
+    /// </summary>
     public static CakeHost UseRegistryHost(this CakeHost host) => host.ConfigureServices(services => services
+        .AddSingleton<RunOutcome>()
+        .AddSingleton<RunCancellation>()
         .AddSingleton<IConsole>(provider => provider.GetRequiredService<ICakeEnvironment>() is var environment && PlainConsole.IsWanted(environment)
             ? new PlainConsole()
             : new CakeConsole(environment))
@@ -23,6 +28,7 @@ public static class RegistryHostExtensions
         .AddSingleton<ICakeReportPrinter, TaskReportPrinter>()
         .AddSingleton(provider => provider.GetRequiredService<RunOutcome>().Watch(
             new CakeEngine(provider.GetRequiredService<ICakeDataService>(), provider.GetRequiredService<ICakeLog>())))
+        .AddSingleton<IExecutionStrategy, StoppableExecutionStrategy>()
         .AddSingleton<SkipReasons>()
         .AddSingleton<RunScope>());
 

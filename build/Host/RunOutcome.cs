@@ -37,8 +37,9 @@ public sealed class RunOutcome
 
     private void Failed(Exception exception) => FailureExitCode ??= exception switch
     {
-        CakeException cake => cake.ExitCode,
-        AggregateException aggregate => aggregate.InnerExceptions.OfType<CakeException>().Select(cake => (int?)cake.ExitCode).FirstOrDefault() ?? 1,
+        // A failure never ends the process with 0, whatever code an exception carries.
+        CakeException { ExitCode: > 0 } cake => cake.ExitCode,
+        AggregateException aggregate => aggregate.InnerExceptions.OfType<CakeException>().Select(cake => cake.ExitCode).FirstOrDefault(code => code > 0) is > 0 and var code ? code : 1,
         _ => 1,
     };
 

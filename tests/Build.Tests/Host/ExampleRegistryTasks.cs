@@ -49,6 +49,45 @@ public sealed class RefuseTask : RegistryTask<FrostingContext>
     public override void Run(FrostingContext context) => throw new CakeException(2, "replicas: '0' is not allowed; expected 1 or more");
 }
 
+[TaskName("Inspect")]
+public sealed class InspectTask(Journal journal) : RegistryTask<FrostingContext>
+{
+    public override bool ShouldRun(FrostingContext context)
+    {
+        journal.Add("Inspect.ShouldRun");
+        return true;
+    }
+}
+
+/// <summary>A context that knows a dry run, as the pipeline's does.</summary>
+public sealed class DryRunAwareContext(ICakeContext context) : FrostingContext(context), IDryRunContext
+{
+    public bool IsDryRun { get; set; }
+}
+
+public sealed class DryRunMarkingSetup(RunScope scope) : FrostingSetup<DryRunAwareContext>
+{
+    public override void Setup(DryRunAwareContext context, ISetupContext info) => context.IsDryRun = scope.IsDryRun;
+}
+
+[TaskName("Shrug")]
+public sealed class ShrugTask(Journal journal, RunCancellation cancellation) : RegistryTask<FrostingContext>
+{
+    // A step that finishes its work although Ctrl-C came while it ran.
+    public override void Run(FrostingContext context)
+    {
+        cancellation.Cancel();
+        journal.Add("Shrug");
+    }
+}
+
+[TaskName("Proceed")]
+[IsDependentOn(typeof(ShrugTask))]
+public sealed class ProceedTask(Journal journal) : RegistryTask<FrostingContext>
+{
+    public override void Run(FrostingContext context) => journal.Add("Proceed");
+}
+
 [TaskName("Wait")]
 public sealed class WaitTask(Journal journal, RunCancellation cancellation) : AsyncRegistryTask<FrostingContext>
 {

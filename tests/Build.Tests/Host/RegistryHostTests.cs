@@ -14,7 +14,7 @@ public sealed class RegistryHostTests
     private readonly Journal journal = new();
 
     [Fact]
-    public async Task A_skipped_step_says_why_in_the_log_and_the_report()
+    public async Task Differs_from_Frosting_a_skipped_step_says_why_in_the_log_and_the_report()
     {
         var run = await Run("--target=Renew");
 
@@ -45,6 +45,26 @@ public sealed class RegistryHostTests
         Assert.Contains("Failed", run.ReportRow("Upgrade"));
         Assert.Null(run.ReportRow("Notify"));
         Assert.Contains("image not found", run.Output);
+    }
+
+    [Fact]
+    public async Task Differs_from_Frosting_a_dry_run_lists_the_steps_without_asking_their_ShouldRun()
+    {
+        var run = await HostRun.Of(
+            NewHost().UseContext<DryRunAwareContext>().UseSetup<DryRunMarkingSetup>(), ["--target=Inspect", "--dryrun"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("Inspect.ShouldRun", journal.Entries);
+        Assert.Contains("1. Inspect", run.Output);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_a_step_that_ignores_it_stops_the_run_before_the_next_step()
+    {
+        var run = await Run("--target=Proceed");
+
+        Assert.Equal(RunCancellation.ExitCode, run.ExitCode);
+        Assert.Equal(["Setup: Shrug,Proceed", "Shrug", "Teardown: failed"], journal.Entries);
     }
 
     [Fact]
@@ -99,11 +119,11 @@ public sealed class RegistryHostTests
         Assert.Empty(journal.Entries);
     }
 
-    private Task<HostRun> Run(params string[] args) => HostRun.Of(
-        new CakeHost()
-            .UseLifetime<JournalLifetime>()
-            .UseRegistryHost()
-            .AddAssembly(typeof(Journal).Assembly)
-            .ConfigureServices(services => services.AddSingleton(journal).AddSingleton(new RunCancellation())),
-        args);
+    private CakeHost NewHost() => new CakeHost()
+        .UseLifetime<JournalLifetime>()
+        .UseRegistryHost()
+        .AddAssembly(typeof(Journal).Assembly)
+        .ConfigureServices(services => services.AddSingleton(journal));
+
+    private Task<HostRun> Run(params string[] args) => HostRun.Of(NewHost(), args);
 }

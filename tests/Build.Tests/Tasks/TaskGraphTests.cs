@@ -107,6 +107,16 @@ public sealed class TaskGraphTests
         Assert.Contains("$REGISTRY_PASSWORD", run.Output);
     }
 
+    [Fact]
+    public async Task Several_targets_in_one_run_are_refused_before_anything_runs()
+    {
+        var run = await Run("--target=Render", "--target=Deploy", "--host=registry.example.com");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("target: 'Render, Deploy' (from the command line) names several tasks; expected one target per run", run.Output);
+        Assert.Null(run.ReportRow("Validate"));
+    }
+
     private static Task<HostRun> Run(params string[] args) => Run(args, []);
 
     private static Task<HostRun> Run(string[] args, Dictionary<string, string> environment) =>

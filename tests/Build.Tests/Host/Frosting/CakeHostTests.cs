@@ -8,7 +8,7 @@ namespace Registry.Build.Tests.Host.Frosting;
 /// <summary>
 /// Frosting's behaviour as its documentation describes it (cakebuild.net, Frosting: tasks, dependencies, criteria,
 /// error handling, lifetimes, and the Cake command line), run on our surface through <see cref="CakeHost.Run"/> alone.
-/// The same tests hold for Cake.Frosting itself; where our pipeline differs on purpose, RegistryTaskTests says so.
+/// The same tests hold for Cake.Frosting itself; where our pipeline differs on purpose, RegistryHostTests says so.
 /// </summary>
 public sealed class CakeHostTests
 {
