@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Registry.Build.Host;
 
 /// <summary>
@@ -17,7 +19,7 @@ public sealed class RunCancellation : IDisposable
 
     public void Cancel() => source.Cancel();
 
-    /// <summary>Routes Ctrl-C to <see cref="Cancel"/> until the returned handle is disposed.</summary>
+    /// <summary>Routes Ctrl-C and SIGTERM to <see cref="Cancel"/> until the returned handle is disposed.</summary>
     public IDisposable ListenForCtrlC(Action<string> warn)
     {
         void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs args)
@@ -33,7 +35,24 @@ public sealed class RunCancellation : IDisposable
         }
 
         Console.CancelKeyPress += OnCancelKeyPress;
-        return new Unsubscribe(() => Console.CancelKeyPress -= OnCancelKeyPress);
+        // A CI system cancelling a job, or a container stopping, sends SIGTERM: the same orderly stop, so the run
+        // lock is released and the teardown says what happened; a second SIGTERM ends the process.
+        var terminate = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            if (source.IsCancellationRequested)
+            {
+                return;
+            }
+
+            context.Cancel = true;
+            warn("Terminated: stopping at the next step boundary.");
+            source.Cancel();
+        });
+        return new Unsubscribe(() =>
+        {
+            Console.CancelKeyPress -= OnCancelKeyPress;
+            terminate?.Dispose();
+        });
     }
 
     public void Dispose() => source.Dispose();
