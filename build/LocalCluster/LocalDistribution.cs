@@ -10,9 +10,7 @@ namespace Registry.Build.LocalCluster;
 /// Which local Kubernetes a cluster is, told from its context name, its nodes' provider IDs and labels, and what
 /// it has installed; and what the registry should use there. Only settings the user did not give are chosen.
 /// </summary>
-/// <param name="HasLoadBalancer">Whether a LoadBalancer Service gets an address there (k3s's servicelb, Docker Desktop's
-/// and OrbStack's localhost); kind and minikube give none.</param>
-public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string? IngressClass, IngressController? Controller, string Why)
+public sealed record LocalDistribution(string Name, string? IngressClass, IngressController? Controller, string Why)
 {
     public bool IsKind => Name == "kind";
 
@@ -49,10 +47,10 @@ public sealed record LocalDistribution(string Name, bool HasLoadBalancer, string
             && (await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, "traefik"), cancellationToken) is not null
                 || await api.GetAsync(new ResourceAddress("helm.cattle.io", "v1", "helmcharts", "HelmChart", "kube-system", "traefik"), cancellationToken) is not null))
         {
-            return new LocalDistribution(name, hasLoadBalancer, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik, which holds ports 80 and 443");
+            return new LocalDistribution(name, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik, which holds ports 80 and 443");
         }
 
-        return new LocalDistribution(name, hasLoadBalancer, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer");
+        return new LocalDistribution(name, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer");
     }
 
     /// <summary>The settings with this distribution's choices for what the user left unset, each with where it came from.</summary>

@@ -13,11 +13,10 @@ public static class Charts
     public const string TraefikVersion = "41.3.0";
 
     /// <param name="cluster">The local distribution, if any: kind has no load balancer, so there the controller listens
-    /// on the node's ports 80 and 443 (which kind's extraPortMappings publish) instead of waiting for one.</param>
+    /// on the node's ports 80 and 443 (which kind's extraPortMappings publish) behind a NodePort Service.</param>
     public static HelmRelease IngressController(RegistrySettings settings, LocalCluster.LocalDistribution? cluster)
     {
         var kind = cluster?.IsKind == true;
-        var addressNeverComes = cluster is { HasLoadBalancer: false, IsKind: false };
         if (settings.IngressController == Settings.IngressController.Traefik)
         {
             // Traefik neither limits nor buffers request bodies; what large pushes need from it are timeouts
@@ -41,7 +40,7 @@ public static class Charts
             return new HelmRelease("traefik", "oci://ghcr.io/traefik/helm/traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
             {
                 Values = traefik,
-                AddressNeverComes = addressNeverComes,
+                HasLoadBalancerService = !kind,
             };
         }
 
@@ -60,7 +59,7 @@ public static class Charts
         {
             Repository = "https://kubernetes.github.io/ingress-nginx",
             Values = nginx,
-            AddressNeverComes = addressNeverComes,
+            HasLoadBalancerService = !kind,
         };
     }
 

@@ -51,7 +51,7 @@ public sealed class HelmRunner(IFileSystem fileSystem, ICakeEnvironment environm
             // Helm 4's watcher (kstatus) counts a LoadBalancer Service ready once it has a cluster IP; --atomic is renamed.
             arguments.Append("--wait=watcher").Append("--timeout").Append($"{(int)timeout.TotalSeconds}s").Append("--rollback-on-failure");
         }
-        else if (!release.AddressNeverComes)
+        else if (!release.HasLoadBalancerService)
         {
             arguments.Append("--wait").Append("--timeout").Append($"{(int)timeout.TotalSeconds}s").Append("--atomic");
         }

@@ -204,8 +204,9 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.Equal(
             [
                 "version --short",
+                // Helm 3 waits for a LoadBalancer's address, which may never come: the step waits for the controller instead.
                 "upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version 4.15.1 --namespace ingress-nginx " +
-                $"--create-namespace --wait --timeout 300s --atomic --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
+                $"--create-namespace --timeout 300s --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
                 "upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager " +
                 $"--create-namespace --wait --timeout 300s --atomic --set crds.enabled=true {cluster}",
             ],
@@ -432,7 +433,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=traefik", "--ingress-class=edge");
 
         Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith(
-            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --wait --timeout 300s --atomic " +
+            "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --timeout 300s " +
             "--set ingressClass.enabled=true --set ingressClass.isDefaultClass=false --set ingressClass.name=edge --set ports.websecure.transport.respondingTimeouts.readTimeout=600s " +
             "--set ports.websecure.transport.respondingTimeouts.writeTimeout=600s", StringComparison.Ordinal));
         Assert.Equal(1, run.ExitCode);
