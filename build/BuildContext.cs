@@ -28,7 +28,10 @@ public sealed class BuildContext : FrostingContext, IDryRunContext
     /// <summary>Read once from every layer; a local cluster's own choices are added (only for what was left unset) once it is detected.</summary>
     public RegistrySettings Settings { get; private set; }
 
-    internal void Choose(RegistrySettings adjusted) => Settings = adjusted;
+    /// <summary>The local distribution the cluster was told to be; null for any other cluster, or when none answered.</summary>
+    public LocalCluster.LocalDistribution? Distribution { get; private set; }
+
+    internal void Choose(LocalCluster.LocalDistribution distribution, RegistrySettings adjusted) => (Distribution, Settings) = (distribution, adjusted);
 
     public bool IsDryRun { get; internal set; }
 

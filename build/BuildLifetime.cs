@@ -150,7 +150,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 "a HelmChartConfig named traefik (helm.cattle.io/v1) whose valuesContent sets ports.websecure.transport.respondingTimeouts.readTimeout: 600s.");
         }
 
-        context.Choose(chosen);
+        context.Choose(distribution, chosen);
         return true;
     }
 

@@ -21,6 +21,9 @@ public sealed class ApplySet
     public const string IdLabel = "applyset.kubernetes.io/id";
     public const string ToolingAnnotation = "applyset.kubernetes.io/tooling";
     public const string GroupKindsAnnotation = "applyset.kubernetes.io/contains-group-kinds";
+
+    /// <summary>The namespaces besides the parent's that hold members (KEP-3659), where kubectl and prune look too.</summary>
+    public const string AdditionalNamespacesAnnotation = "applyset.kubernetes.io/additional-namespaces";
     public const string Tooling = "registry-pipeline/v1";
 
     /// <summary>On a member that holds data (the images' claim, a generated password): prune never deletes it, Destroy only with purge-data.</summary>
@@ -66,8 +69,11 @@ public sealed class ApplySet
 
     public static string GroupKind(ResourceAddress address) => GroupKind(address.Group, address.Kind);
 
-    /// <summary>The parent as the pipeline sets it, naming <paramref name="groupKinds"/> as the kinds its members have.</summary>
-    public V1ConfigMap Parent(IEnumerable<string> groupKinds) => new()
+    /// <summary>
+    /// The parent as the pipeline sets it, naming <paramref name="groupKinds"/> as the kinds its members have, and
+    /// <paramref name="namespaces"/> (those besides its own) as where they are.
+    /// </summary>
+    public V1ConfigMap Parent(IEnumerable<string> groupKinds, IEnumerable<string> namespaces) => new()
     {
         ApiVersion = "v1",
         Kind = "ConfigMap",
@@ -84,7 +90,11 @@ public sealed class ApplySet
             {
                 [ToolingAnnotation] = Tooling,
                 [GroupKindsAnnotation] = string.Join(',', groupKinds.Distinct().Order(StringComparer.Ordinal)),
-            },
+            }
+            .Concat(namespaces.Where(ns => ns != Namespace).Distinct().Order(StringComparer.Ordinal).ToList() is { Count: > 0 } others
+                ? [new KeyValuePair<string, string>(AdditionalNamespacesAnnotation, string.Join(',', others))]
+                : [])
+            .ToDictionary(),
         },
     };
 
@@ -168,13 +178,21 @@ public sealed class ApplySet
             ? kinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
 
+    /// <summary>The namespaces besides its own that the live parent names; empty when there is no parent.</summary>
+    public static IReadOnlyList<string> NamespacesOf(JsonObject? parent) =>
+        parent?["metadata"]?["annotations"]?[AdditionalNamespacesAnnotation]?.GetValue<string>() is { Length: > 0 } namespaces
+            ? namespaces.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+
     /// <summary>
     /// The live members of the kinds given, each kind listed by the part-of label where kubectl looks for members:
-    /// in the parent's namespace, or cluster-wide for a cluster-scoped kind. A kind the server no longer serves has
-    /// no members; a kind this pipeline has no model for is an error naming it.
+    /// in the parent's namespace and the <paramref name="namespaces"/> besides it, or cluster-wide for a cluster-scoped
+    /// kind. A kind the server no longer serves has no members; a kind this pipeline has no model for is an error naming it.
     /// </summary>
-    public async Task<IReadOnlyList<JsonObject>> MembersAsync(KubernetesApi api, IEnumerable<string> groupKinds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JsonObject>> MembersAsync(
+        KubernetesApi api, IEnumerable<string> groupKinds, IEnumerable<string> namespaces, CancellationToken cancellationToken)
     {
+        var where = namespaces.Prepend(Namespace).Distinct().ToList();
         var members = new List<JsonObject>();
         foreach (var groupKind in groupKinds.Distinct())
         {
@@ -189,14 +207,17 @@ public sealed class ApplySet
                 continue;
             }
 
-            var collection = new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, namespaced ? Namespace : null, string.Empty);
-            var list = await api.ListAsync(collection, $"{PartOfLabel}={Id}", cancellationToken);
-            foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
+            foreach (var ns in namespaced ? where.Cast<string?>() : [null])
             {
-                // A List's items carry neither kind nor apiVersion.
-                item["kind"] = entity.Kind;
-                item["apiVersion"] = entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
-                members.Add(item);
+                var collection = new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, ns, string.Empty);
+                var list = await api.ListAsync(collection, $"{PartOfLabel}={Id}", cancellationToken);
+                foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
+                {
+                    // A List's items carry neither kind nor apiVersion.
+                    item["kind"] = entity.Kind;
+                    item["apiVersion"] = entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
+                    members.Add(item);
+                }
             }
         }
 

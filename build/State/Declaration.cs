@@ -20,9 +20,15 @@ namespace Registry.Build.State;
 /// </summary>
 public sealed class Declaration(ManifestTemplates templates)
 {
+    public const string LocalRegistryHostingNamespace = "kube-public";
+
+    public const string LocalRegistryHostingName = "local-registry-hosting";
+
     /// <param name="ownsNamespace">Whether the namespace is the pipeline's: missing (so it will create it), or created by it before.
     /// A namespace someone else made is never declared, so it is never labelled, patched or deleted.</param>
-    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace)
+    /// <param name="announceLocally">A local cluster whose kube-public/local-registry-hosting is missing or the pipeline's:
+    /// it then tells local tools where the registry is (KEP-1755).</param>
+    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false)
     {
         var applySet = new ApplySet(settings.Namespace);
         var values = Values(settings, credentials);
@@ -76,9 +82,14 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
         Add<IngressTask>(templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
+        if (announceLocally)
+        {
+            Add<IngressTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));
+        }
 
         // The parent goes right after the namespace it lives in, before any member it records.
-        var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(objects.Select(item => ApplySet.GroupKind(item.Address))));
+        var parent = new ManagedObject(typeof(InventoryTask), applySet.Parent(
+            objects.Select(item => ApplySet.GroupKind(item.Address)), objects.Select(item => item.Address.Namespace).OfType<string>()));
         objects.Insert(ownsNamespace ? 1 : 0, parent);
         return new DesiredState(applySet, objects, credentials);
     }

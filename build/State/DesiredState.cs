@@ -26,6 +26,9 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
     /// <summary>The member kinds, as the parent names them.</summary>
     public IEnumerable<string> GroupKinds => Members.Select(item => ApplySet.GroupKind(item.Address)).Distinct();
 
+    /// <summary>The namespaces besides the registry's that hold members, as the parent names them.</summary>
+    public IEnumerable<string> Namespaces => Members.Select(item => item.Address.Namespace).OfType<string>().Where(ns => ns != ApplySet.Namespace).Distinct();
+
     /// <summary>The objects the step <paramref name="step"/> applies.</summary>
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Of(Type step) => Objects.Where(item => item.Step == step).Select(item => item.Object).ToList();
 
@@ -66,7 +69,8 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
     public async Task<IReadOnlyList<JsonObject>> OrphansAsync(KubernetesApi api, CancellationToken cancellationToken)
     {
         var parent = await api.GetAsync(ApplySet.ParentAddress, cancellationToken);
-        var members = await ApplySet.MembersAsync(api, GroupKinds.Concat(ApplySet.GroupKindsOf(parent)), cancellationToken);
+        var members = await ApplySet.MembersAsync(
+            api, GroupKinds.Concat(ApplySet.GroupKindsOf(parent)), Namespaces.Concat(ApplySet.NamespacesOf(parent)), cancellationToken);
         return members
             .Where(member => !Declares(ApplySet.AddressOf(member)))
             .OrderByDescending(member => member["metadata"]?["creationTimestamp"]?.GetValue<string>(), StringComparer.Ordinal)

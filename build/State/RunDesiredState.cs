@@ -44,8 +44,22 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
                 "To change the password, set $REGISTRY_PASSWORD or password-file.");
         }
 
+        var applySet = new ApplySet(settings.Namespace);
         var live = api is null ? null : await api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
-        var ownsNamespace = live is null || new ApplySet(settings.Namespace).IsMember(live);
-        return declaration.Build(settings, credentials, ownsNamespace);
+        var ownsNamespace = live is null || applySet.IsMember(live);
+        // Local tools find the registry through kube-public/local-registry-hosting; one that is there already (kind's
+        // own local-registry recipe writes it) is someone else's announcement and stays.
+        var announce = false;
+        if (context.Distribution is not null && api is not null)
+        {
+            var hosting = await api.GetAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(Declaration.LocalRegistryHostingNamespace, Declaration.LocalRegistryHostingName), context.Cancellation);
+            announce = hosting is null || applySet.IsMember(hosting);
+            if (!announce)
+            {
+                context.Information($"{Declaration.LocalRegistryHostingNamespace}/{Declaration.LocalRegistryHostingName} is there and not this pipeline's: local tools keep reading what it says.");
+            }
+        }
+
+        return declaration.Build(settings, credentials, ownsNamespace, announce);
     }
 }

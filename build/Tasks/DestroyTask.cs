@@ -43,7 +43,7 @@ public sealed class DestroyTask(
                 "A registry deployed by a version before the inventory is adopted by the next Deploy; Destroy then removes it.");
         }
 
-        var members = (await applySet.MembersAsync(api, ApplySet.GroupKindsOf(parent), context.Cancellation))
+        var members = (await applySet.MembersAsync(api, ApplySet.GroupKindsOf(parent), ApplySet.NamespacesOf(parent), context.Cancellation))
             .Where(member => member["kind"]!.GetValue<string>() != "Namespace")
             .OrderByDescending(member => member["metadata"]?["creationTimestamp"]?.GetValue<string>(), StringComparer.Ordinal)
             .ToList();

@@ -31,13 +31,13 @@ public sealed class InventoryTask(ClusterConnector connector, RunDesiredState de
         return base.ShouldRun(context);
     }
 
-    // Until Prune has run, the parent names the member kinds of the last run as well as this one's: a run that
+    // Until Prune has run, the parent names the member kinds and namespaces of the last run as well as this one's: a run that
     // dies in between leaves no member the next run cannot find.
     protected override async Task<IReadOnlyList<IKubernetesObject<V1ObjectMeta>>> ObjectsAsync(BuildContext context)
     {
         var state = await Desired.GetAsync(context);
         var api = (await Connector.ConnectAsync(context.Cancellation)).Api;
         var live = await api.GetAsync(state.ApplySet.ParentAddress, context.Cancellation);
-        return [state.ApplySet.Parent(state.GroupKinds.Concat(ApplySet.GroupKindsOf(live)))];
+        return [state.ApplySet.Parent(state.GroupKinds.Concat(ApplySet.GroupKindsOf(live)), state.Namespaces.Concat(ApplySet.NamespacesOf(live)))];
     }
 }

@@ -53,7 +53,12 @@ public sealed class PruneTask(ClusterConnector connector, RunDesiredState desire
                 : $"the inventory holds nothing to delete; {string.Join(", ", kept)} no longer wanted but kept, holding data (Destroy with purge-data=true removes it)");
     }
 
-    // Once the orphans are gone, the parent names the kinds of what is left: this run's, and what was kept for its data.
-    private V1ConfigMap Parent(DesiredState state) => state.ApplySet.Parent(
-        state.GroupKinds.Concat(orphans.Where(ApplySet.HoldsData).Select(orphan => ApplySet.GroupKind(ApplySet.AddressOf(orphan)))));
+    // Once the orphans are gone, the parent names the kinds and namespaces of what is left: this run's, and what was kept for its data.
+    private V1ConfigMap Parent(DesiredState state)
+    {
+        var kept = orphans.Where(ApplySet.HoldsData).Select(ApplySet.AddressOf).ToList();
+        return state.ApplySet.Parent(
+            state.GroupKinds.Concat(kept.Select(ApplySet.GroupKind)),
+            state.Namespaces.Concat(kept.Select(address => address.Namespace).OfType<string>()));
+    }
 }

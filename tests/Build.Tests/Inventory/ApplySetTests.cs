@@ -15,10 +15,19 @@ public sealed class ApplySetTests
     [Fact]
     public void The_parent_names_its_member_kinds_as_kubectl_writes_them()
     {
-        var parent = new ApplySet("docker-registry").Parent(["Deployment.apps", "Secret", "Issuer.cert-manager.io", "Secret"]);
+        var parent = new ApplySet("docker-registry").Parent(["Deployment.apps", "Secret", "Issuer.cert-manager.io", "Secret"], ["docker-registry"]);
 
         Assert.Equal("Deployment.apps,Issuer.cert-manager.io,Secret", parent.Metadata.Annotations[ApplySet.GroupKindsAnnotation]);
+        Assert.False(parent.Metadata.Annotations.ContainsKey(ApplySet.AdditionalNamespacesAnnotation));
         Assert.Equal("registry-pipeline/v1", parent.Metadata.Annotations[ApplySet.ToolingAnnotation]);
         Assert.Equal(new ApplySet("docker-registry").Id, parent.Metadata.Labels[ApplySet.IdLabel]);
+    }
+
+    [Fact]
+    public void The_parent_names_the_namespaces_besides_its_own_that_hold_members()
+    {
+        var parent = new ApplySet("docker-registry").Parent(["ConfigMap", "Secret"], ["kube-public", "docker-registry", "apps", "kube-public"]);
+
+        Assert.Equal("apps,kube-public", parent.Metadata.Annotations[ApplySet.AdditionalNamespacesAnnotation]);
     }
 }

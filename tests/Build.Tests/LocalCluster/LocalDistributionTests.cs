@@ -1,3 +1,4 @@
+using Registry.Build.Inventory;
 using Registry.Build.LocalCluster;
 using Registry.Build.Settings;
 using Registry.Build.Tests.Fixtures;
@@ -128,6 +129,61 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("host: is required to deploy", run.Output);
     }
+
+    [Fact]
+    public async Task On_a_local_cluster_local_tools_are_told_where_the_registry_is_and_destroy_takes_it_back()
+    {
+        SeededState.Node(pipeline.Server, "registry-control-plane", "kind://docker/registry/registry-control-plane");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "kind-registry");
+        string[] deploy = ["--smoke-test=false", $"--kubeconfig={kubeconfig}"];
+        var password = new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kind-Passw0rd" };
+
+        var first = await pipeline.RunAsync(deploy, password);
+        var hosting = LocalRegistryHosting();
+        var parent = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "docker-registry", ApplySet.ParentName)!;
+        pipeline.Server.ForgetRequests();
+        var second = await pipeline.RunAsync(deploy, password);
+        var writes = pipeline.Server.ClusterWrites;
+        var destroy = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", $"--kubeconfig={kubeconfig}"], password);
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Equal("host: \"localhost\"\n", hosting!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
+        Assert.NotNull(hosting["metadata"]!["labels"]![ApplySet.PartOfLabel]);
+        Assert.Equal("kube-public", parent["metadata"]!["annotations"]![ApplySet.AdditionalNamespacesAnnotation]!.GetValue<string>());
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Empty(writes);
+        Assert.True(destroy.ExitCode == 0, destroy.Output);
+        Assert.Null(LocalRegistryHosting());
+    }
+
+    [Fact]
+    public async Task A_local_registry_hosting_that_is_someone_elses_is_left_as_it_is()
+    {
+        SeededState.Node(pipeline.Server, "registry-control-plane", "kind://docker/registry/registry-control-plane");
+        pipeline.Server.Store.Seed(System.Text.Json.Nodes.JsonNode.Parse("""
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "local-registry-hosting", "namespace": "kube-public"},
+             "data": {"localRegistryHosting.v1": "host: \"localhost:5001\"\n"}}
+            """)!.AsObject());
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "kind-registry");
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kind-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal("host: \"localhost:5001\"\n", LocalRegistryHosting()!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
+        Assert.Contains("kube-public/local-registry-hosting is there and not this pipeline's", run.Output);
+    }
+
+    [Fact]
+    public async Task A_cluster_that_is_not_local_gets_no_local_registry_hosting()
+    {
+        var run = await pipeline.RunAsync(["--smoke-test=false", "--host=registry.example.com"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Cloud-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Null(LocalRegistryHosting());
+    }
+
+    private System.Text.Json.Nodes.JsonObject? LocalRegistryHosting() =>
+        pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "kube-public", "local-registry-hosting");
 
     [Fact]
     public async Task Render_shows_the_class_a_deploy_on_k3d_would_use()
