@@ -38,13 +38,6 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var deploying = tasks.Any(task => task.Name == TaskNames.Of(typeof(ValidateTask)));
         var onlySmokeTest = tasks.Select(task => task.Name).SequenceEqual([TaskNames.Of(typeof(SmokeTestTask))]);
         var destroying = tasks.Any(task => task.Name == TaskNames.Of(typeof(DestroyTask)));
-        var installing = tasks.Any(task => task.Name == TaskNames.Of(typeof(NamespaceTask)));
-        var creating = installing && context.Settings.CreateCluster == ClusterCreation.Kind;
-        var kubeconfig = KubeconfigSource.Find(context.Settings, context.Environment, out var searched);
-        // A local cluster its context name does not give away (a renamed context) is told by its nodes, which takes
-        // the cluster: asked before validation when that would otherwise refuse the missing host.
-        var detected = deploying && !creating && kubeconfig is not null && context.Settings is { Host: null, Tls: TlsMode.Selfsigned }
-            && TryDetectLocalDistribution(context);
         var problems = context.SettingsProblems
             .Concat(SettingsValidator.Validate(context.Settings, deploying || onlySmokeTest, onlySmokeTest))
             .ToList();
@@ -64,6 +57,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // No cluster at all is the one thing to say, with the ways forward; the host it would have defaulted is noise then.
         var usesCluster = tasks.Any(task => WritingTasks.Contains(task.Name) || ReadingTasks.Contains(task.Name));
         // Only a run that deploys makes a cluster: Plan, Status or Destroy against one that is not there have nothing to do.
+        var installing = tasks.Any(task => task.Name == TaskNames.Of(typeof(NamespaceTask)));
+        var creating = installing && context.Settings.CreateCluster == ClusterCreation.Kind;
+        var kubeconfig = KubeconfigSource.Find(context.Settings, context.Environment, out var searched);
         if (usesCluster && !creating && context.Settings.CreateCluster == ClusterCreation.Kind
             && (kubeconfig is null || (!kubeconfig.InCluster && !kubeconfig.Files.Any(File.Exists))))
         {
@@ -97,13 +93,20 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         // What a Deploy, Plan or Render chooses depends on the cluster; Destroy and Status go by what the inventory and
         // settings say. Render works without a cluster, so one it cannot reach changes nothing.
-        if (!detected && usesCluster && deploying)
+        if (usesCluster && deploying)
         {
             DetectLocalDistribution(context);
         }
-        else if (!detected && deploying && kubeconfig is not null)
+        else if (deploying && kubeconfig is not null)
         {
-            TryDetectLocalDistribution(context);
+            try
+            {
+                DetectLocalDistribution(context);
+            }
+            catch (Exception exception) when (exception is CakeException or KubernetesApiException or HttpRequestException)
+            {
+                context.Verbose($"No cluster to tell the distribution from ({exception.Message}).");
+            }
         }
 
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
@@ -114,33 +117,17 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
     }
 
-    // Render works without a cluster, and a Deploy's validation or connection says what is wrong with one it cannot reach.
-    private bool TryDetectLocalDistribution(BuildContext context)
-    {
-        try
-        {
-            return DetectLocalDistribution(context);
-        }
-        catch (Exception exception) when (exception is CakeException or KubernetesApiException or HttpRequestException)
-        {
-            context.Verbose($"No cluster to tell the distribution from ({exception.Message}).");
-            return false;
-        }
-    }
-
     // What a local cluster already has decides what it needs (Traefik on k3s): said in the log, overridable by any setting.
-    /// <returns>Whether the cluster answered (a local distribution or not).</returns>
-    private bool DetectLocalDistribution(BuildContext context)
+    private void DetectLocalDistribution(BuildContext context)
     {
         if (distributions.DetectAsync(context.Settings.IngressClass, context.Cancellation).GetAwaiter().GetResult() is not { } distribution)
         {
-            return true;
+            return;
         }
 
         var chosen = distribution.Apply(context.Settings);
         var detected = $"Detected {distribution.Name}: {distribution.Why}; using ingress-class {chosen.IngressClass} and ingress-controller " +
-            SettingDefinition.KebabName(chosen.IngressController) + (chosen.Host != context.Settings.Host ? $", serving host {chosen.Host}" : string.Empty) +
-            (chosen == context.Settings ? "." : " (set them to choose otherwise).");
+            SettingDefinition.KebabName(chosen.IngressController) + (chosen == context.Settings ? "." : " (set them to choose otherwise).");
         context.Information(detected);
         if (distribution.IngressClass is { } shipped && chosen.IngressClass == shipped)
         {
@@ -151,7 +138,6 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         context.Choose(distribution, chosen);
-        return true;
     }
 
     // Before anything could print them: the CI then hides them wherever they would appear.

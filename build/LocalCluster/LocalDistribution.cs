@@ -58,13 +58,6 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
     {
         var origins = new Dictionary<string, SettingOrigin>(settings.Origins);
         var source = new SettingSource($"chosen for {Name}");
-        // A context name tells most local clusters before this (LocalClusterDefaults); one told only by its nodes is served the same way.
-        if (settings is { Host: null, Tls: TlsMode.Selfsigned })
-        {
-            origins["host"] = new SettingOrigin(Kubernetes.LocalClusterDefaults.Host, source);
-            settings = settings with { Host = Kubernetes.LocalClusterDefaults.Host, Origins = origins };
-        }
-
         if (IngressClass is { } ingressClass && !origins.ContainsKey("ingress-class") && !origins.ContainsKey("ingress-controller"))
         {
             origins["ingress-class"] = new SettingOrigin(ingressClass, source);

@@ -104,33 +104,6 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_local_cluster_told_only_by_its_nodes_is_served_as_localhost_without_a_host_setting()
-    {
-        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""");
-        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "team-laptop");
-
-        var run = await pipeline.RunAsync(["--target=Render", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" });
-
-        Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Detected minikube: it has no load balancer; using ingress-class nginx and ingress-controller nginx, serving host localhost (set them to choose otherwise).", run.Output);
-        Assert.Matches(@"host\s+localhost\s+\(chosen for minikube\)", run.Output);
-        var ingress = File.ReadAllText(Directory.GetFiles(Path.Combine(pipeline.Artifacts, "manifests"), "*-ingress-docker-registry.yaml").Single());
-        Assert.Contains("host: localhost", ingress);
-    }
-
-    [Fact]
-    public async Task A_cluster_that_is_not_local_still_needs_a_host()
-    {
-        SeededState.Node(pipeline.Server, "ip-10-0-1-23.ec2.internal", "aws:///eu-west-1a/i-0abc", """{"node.kubernetes.io/instance-type": "m7g.large"}""");
-        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "prod");
-
-        var run = await pipeline.RunAsync(["--target=Plan", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Cloud-Passw0rd" });
-
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("host: is required to deploy", run.Output);
-    }
-
-    [Fact]
     public async Task On_a_local_cluster_local_tools_are_told_where_the_registry_is_and_destroy_takes_it_back()
     {
         SeededState.Node(pipeline.Server, "registry-control-plane", "kind://docker/registry/registry-control-plane");
