@@ -47,14 +47,17 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         var applySet = new ApplySet(settings.Namespace);
         var live = api is null ? null : await api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
         var ownsNamespace = live is null || applySet.IsMember(live);
-        // Local tools find the registry through kube-public/local-registry-hosting; one that is there already (kind's
-        // own local-registry recipe writes it) is someone else's announcement and stays.
+        // Local tools find a local cluster's registry through kube-public/local-registry-hosting: written when the
+        // cluster was told to be local and the registry is served as localhost there, then kept while it is the
+        // pipeline's (a run that does not detect, such as an exclusive Prune or Plan, must not take it for an orphan).
+        // One that is there already and someone else's (kind's own local-registry recipe writes it) stays as it is.
         var announce = false;
-        if (context.Distribution is not null && api is not null)
+        var servedLocally = context.Distribution is not null && settings.Host == LocalClusterDefaults.Host;
+        if (api is not null)
         {
             var hosting = await api.GetAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(Declaration.LocalRegistryHostingNamespace, Declaration.LocalRegistryHostingName), context.Cancellation);
-            announce = hosting is null || applySet.IsMember(hosting);
-            if (!announce)
+            announce = hosting is null ? servedLocally : applySet.IsMember(hosting);
+            if (hosting is not null && !announce && servedLocally)
             {
                 context.Information($"{Declaration.LocalRegistryHostingNamespace}/{Declaration.LocalRegistryHostingName} is there and not this pipeline's: local tools keep reading what it says.");
             }

@@ -4,6 +4,7 @@ using Registry.Build.Host;
 using Registry.Build.Inventory;
 using Registry.Build.Kubernetes;
 using Registry.Build.Prerequisites;
+using Registry.Build.State;
 using Registry.Build.Tools.Helm;
 using Registry.Build.Workspace;
 
@@ -25,6 +26,16 @@ public sealed class DestroyTask(
         if (await api.GetAsync(namespaceAddress, context.Cancellation) is not { } ns)
         {
             context.Information($"Namespace {settings.Namespace} does not exist: nothing of the registry's is there to remove.");
+            // Its inventory went with it; what the pipeline wrote outside it is found by the inventory's label.
+            var applySetOfGone = new ApplySet(settings.Namespace);
+            foreach (var member in await applySetOfGone.MembersAsync(api, ["ConfigMap"], [Declaration.LocalRegistryHostingNamespace], context.Cancellation))
+            {
+                foreach (var deleted in await applySetOfGone.DeleteMemberAsync(api, member, context.Cancellation))
+                {
+                    context.Information($"{deleted}: deleted.");
+                }
+            }
+
             if (settings.PurgePrerequisites)
             {
                 context.Information("purge-prerequisites: the record of the charts this pipeline installed was in that namespace, so no chart is uninstalled.");

@@ -116,6 +116,8 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         var parent = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ConfigMap"), "docker-registry", ApplySet.ParentName)!;
         pipeline.Server.ForgetRequests();
         var second = await pipeline.RunAsync(deploy, password);
+        // A run that detects nothing (an exclusive Prune or Plan) must not take it for an orphan.
+        var prune = await pipeline.RunAsync(["--target=Prune", "--exclusive", $"--kubeconfig={kubeconfig}"], password);
         var writes = pipeline.Server.ClusterWrites;
         var destroy = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", $"--kubeconfig={kubeconfig}"], password);
 
@@ -124,6 +126,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         Assert.NotNull(hosting["metadata"]!["labels"]![ApplySet.PartOfLabel]);
         Assert.Equal("kube-public", parent["metadata"]!["annotations"]![ApplySet.AdditionalNamespacesAnnotation]!.GetValue<string>());
         Assert.True(second.ExitCode == 0, second.Output);
+        Assert.True(prune.ExitCode == 0, prune.Output);
         Assert.Empty(writes);
         Assert.True(destroy.ExitCode == 0, destroy.Output);
         Assert.Null(LocalRegistryHosting());
@@ -144,6 +147,34 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Equal("host: \"localhost:5001\"\n", LocalRegistryHosting()!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
         Assert.Contains("kube-public/local-registry-hosting is there and not this pipeline's", run.Output);
+    }
+
+    [Fact]
+    public async Task A_registry_served_on_its_own_name_on_k3s_is_not_announced_as_a_local_one()
+    {
+        SeededState.Node(pipeline.Server, "edge-1", "k3s://edge-1", """{"node.kubernetes.io/instance-type": "k3s"}""");
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", "--host=registry.example.com"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Edge-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Detected k3s", run.Output);
+        Assert.Null(LocalRegistryHosting());
+    }
+
+    [Fact]
+    public async Task Destroy_after_the_namespace_was_deleted_by_hand_still_removes_what_the_pipeline_wrote_in_kube_public()
+    {
+        SeededState.Node(pipeline.Server, "registry-control-plane", "kind://docker/registry/registry-control-plane");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "kind-registry");
+        var password = new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kind-Passw0rd" };
+        await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], password);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-registry", dryRun: false);
+
+        var destroy = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", $"--kubeconfig={kubeconfig}"], password);
+
+        Assert.True(destroy.ExitCode == 0, destroy.Output);
+        Assert.Contains("ConfigMap kube-public/local-registry-hosting: deleted.", destroy.Output);
+        Assert.Null(LocalRegistryHosting());
     }
 
     [Fact]
