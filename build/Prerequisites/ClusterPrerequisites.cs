@@ -56,11 +56,12 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
 
         var ns = chosen["metadata"]!["namespace"]!.GetValue<string>();
         var services = Items(await api.ListAsync(ResourceAddress.For<V1Service>(ns), selector, cancellationToken));
-        var address = services
-            .Where(service => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer")
-            .Select(Readiness.AddressOf)
-            .FirstOrDefault(value => value is not null);
-        return new IngressControllerState(ingressClass, controller, $"{ns}/{chosen["metadata"]!["name"]}", ready is not null, address);
+        var balanced = services.Where(service => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer").ToList();
+        var address = balanced.Select(Readiness.AddressOf).FirstOrDefault(value => value is not null);
+        return new IngressControllerState(ingressClass, controller, $"{ns}/{chosen["metadata"]!["name"]}", ready is not null, address)
+        {
+            BehindLoadBalancer = balanced.Count > 0,
+        };
     }
 
     public async Task<CertManagerState> CertManagerAsync(CancellationToken cancellationToken)

@@ -8,6 +8,9 @@ public sealed record IngressControllerState(string IngressClass, string? Control
     /// <summary>The class names a controller this pipeline cannot look for (not ingress-nginx or Traefik): taken on trust.</summary>
     public bool Trusted { get; init; }
 
+    /// <summary>The controller is exposed by a Service of type LoadBalancer, whose address may still be coming.</summary>
+    public bool BehindLoadBalancer { get; init; }
+
     public string Describe() => (ClassExists, Deployment, Ready) switch
     {
         (true, _, _) when Trusted => $"IngressClass {IngressClass} exists; its controller {Controller} is not one this pipeline knows how to check, so it is trusted to serve the class",

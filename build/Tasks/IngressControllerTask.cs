@@ -58,11 +58,41 @@ public sealed class IngressControllerTask(
 
             await helm.UpgradeInstallAsync(Charts.IngressController(settings, distribution), settings, context.Cancellation);
             state = await WaitForControllerAsync(context, $"the {SettingDefinition.KebabName(settings.IngressController)} controller was installed, but", classMayAppear: false);
+            // minikube is known to give none.
+            if (distribution?.IsMinikube != true)
+            {
+                state = await WaitForAddressAsync(context, state);
+            }
         }
 
         var address = state!.ExternalAddress ?? "none yet (a cluster without a load balancer gives it none)";
         context.Information($"{state.Describe()}; external address: {address}.");
     }
+
+    // A new controller's load balancer takes a minute or two to get its address on a cloud, and the Dns step needs it
+    // (neither Helm 4's watcher nor the workload wait for it); a cluster without a load balancer never gives one, so
+    // the wait is short and its end is no failure.
+    private async Task<IngressControllerState> WaitForAddressAsync(BuildContext context, IngressControllerState state)
+    {
+        var limit = TimeSpan.FromTicks(Math.Min(context.Settings.WaitTimeout.Ticks, AddressWait.Ticks));
+        var started = DateTimeOffset.UtcNow;
+        var said = false;
+        while (state is { BehindLoadBalancer: true, ExternalAddress: null } && DateTimeOffset.UtcNow - started < limit)
+        {
+            if (!said)
+            {
+                context.Information($"Waiting up to {Settings.Duration.Format(limit)} for the controller's load balancer to get an address...");
+                said = true;
+            }
+
+            await Task.Delay(polling.Interval, context.Cancellation);
+            state = await prerequisites.IngressControllerAsync(context.Settings.IngressClass, context.Cancellation);
+        }
+
+        return state;
+    }
+
+    private static readonly TimeSpan AddressWait = TimeSpan.FromMinutes(2);
 
     // helm may not have waited (Helm 3 on a cluster that gives no load-balancer address), and a distribution's own
     // controller may be starting: wait for the controller's workload, up to wait-timeout.

@@ -424,6 +424,28 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.Contains("--set controller.service.type=NodePort", upgrade);
     }
 
+    [Theory]
+    [InlineData(false, "external address: 203.0.113.10")]
+    [InlineData(true, "external address: none yet")]
+    public async Task A_new_controllers_load_balancer_address_is_waited_for_briefly_and_its_absence_is_no_failure(bool noLoadBalancer, string expected)
+    {
+        SeededState.CertManager(pipeline.Server);
+        pipeline.Server.Behaviour.NoLoadBalancer = noLoadBalancer;
+        pipeline.Server.Behaviour.AddressDelay = TimeSpan.FromMilliseconds(600);
+        pipeline.Server.Installers["ingress-nginx"] = () =>
+        {
+            // What the chart creates: a Service whose address the cluster's load balancer (if any) gives later.
+            SeededState.IngressNginx(pipeline.Server, PipelineOnCluster.LoadBalancerAddress);
+            pipeline.Server.Store.Mutate(ResourceCatalogue.OfKind("v1", "Service"), "ingress-nginx", "ingress-nginx-controller", service => service.Remove("status"));
+        };
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--wait-timeout=2s");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Waiting up to 2s for the controller's load balancer to get an address...", run.Output);
+        Assert.Contains(expected, run.Output);
+    }
+
     [Fact]
     public async Task Traefik_is_installed_from_its_pinned_chart_for_the_ingress_class()
     {
