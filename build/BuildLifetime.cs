@@ -126,8 +126,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var chosen = distribution.Apply(context.Settings);
-        var detected = $"Detected {distribution.Name}: {distribution.Why}; using ingress-class {chosen.IngressClass} and ingress-controller " +
-            SettingDefinition.KebabName(chosen.IngressController) + (chosen == context.Settings ? "." : " (set them to choose otherwise).");
+        var host = chosen.Host != context.Settings.Host ? $", host {chosen.Host}, the node's address, as localhost does not reach {distribution.Name}'s ingress" : string.Empty;
+        var detected = $"Detected {distribution.Name}: {distribution.Why}; using ingress-class {chosen.IngressClass}{(host.Length > 0 ? "," : " and")} ingress-controller " +
+            SettingDefinition.KebabName(chosen.IngressController) + host + (chosen == context.Settings ? "." : " (set them to choose otherwise).");
         context.Information(detected);
         if (distribution.IngressClass is { } shipped && chosen.IngressClass == shipped)
         {

@@ -13,6 +13,11 @@ public static class LocalClusterDefaults
 {
     public const string Host = "localhost";
 
+    private const string DefaultHostSource = "default for the local cluster context ";
+
+    /// <summary>Whether the host is this default, which what the cluster turns out to be may still replace (minikube's node IP).</summary>
+    public static bool IsDefaultHost(SettingSource source) => source.Description.StartsWith(DefaultHostSource, StringComparison.Ordinal);
+
     public static bool IsLocal(string context) =>
         context.StartsWith("kind-", StringComparison.Ordinal)
         || context.StartsWith("k3d-", StringComparison.Ordinal)
@@ -43,7 +48,7 @@ public static class LocalClusterDefaults
 
         var withHost = new Dictionary<string, SettingOrigin>(settings.Origins)
         {
-            ["host"] = new SettingOrigin(Host, new SettingSource($"default for the local cluster context {context}")),
+            ["host"] = new SettingOrigin(Host, new SettingSource($"{DefaultHostSource}{context}")),
         };
         return settings with { Host = Host, Origins = withHost };
     }

@@ -10,7 +10,8 @@ namespace Registry.Build.LocalCluster;
 /// Which local Kubernetes a cluster is, told from its context name, its nodes' provider IDs and labels, and what
 /// it has installed; and what the registry should use there. Only settings the user did not give are chosen.
 /// </summary>
-public sealed record LocalDistribution(string Name, string? IngressClass, IngressController? Controller, string Why)
+/// <param name="Address">Where clients reach its ingress when that is not localhost: minikube's node IP.</param>
+public sealed record LocalDistribution(string Name, string? IngressClass, IngressController? Controller, string Why, string? Address = null)
 {
     public bool IsKind => Name == "kind";
 
@@ -50,14 +51,28 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
             return new LocalDistribution(name, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik, which holds ports 80 and 443");
         }
 
-        return new LocalDistribution(name, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer");
+        // minikube's node is a machine of its own (a VM or a container): its ingress listens on the node's IP, which
+        // localhost on the laptop does not reach.
+        var address = name == "minikube" ? nodes.Select(InternalIp).FirstOrDefault(ip => ip is not null) : null;
+        return new LocalDistribution(name, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer", address);
     }
+
+    private static string? InternalIp(JsonObject node) => node["status"]?["addresses"]?.AsArray()
+        .FirstOrDefault(entry => entry?["type"]?.GetValue<string>() == "InternalIP"
+            && IPAddress.TryParse(entry["address"]?.GetValue<string>(), out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        ?["address"]!.GetValue<string>();
 
     /// <summary>The settings with this distribution's choices for what the user left unset, each with where it came from.</summary>
     public RegistrySettings Apply(RegistrySettings settings)
     {
         var origins = new Dictionary<string, SettingOrigin>(settings.Origins);
         var source = new SettingSource($"chosen for {Name}");
+        if (Address is { } address && origins.GetValueOrDefault("host")?.Source is { } hostSource && LocalClusterDefaults.IsDefaultHost(hostSource))
+        {
+            origins["host"] = new SettingOrigin(address, new SettingSource($"chosen for {Name}: its node's address"));
+            settings = settings with { Host = address, Origins = origins };
+        }
+
         if (IngressClass is { } ingressClass && !origins.ContainsKey("ingress-class") && !origins.ContainsKey("ingress-controller"))
         {
             origins["ingress-class"] = new SettingOrigin(ingressClass, source);

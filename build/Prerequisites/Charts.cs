@@ -12,13 +12,23 @@ public static class Charts
     /// <summary>Traefik's chart (app v3.7), from its OCI registry (checked 2026-12 in traefik/traefik-helm-chart).</summary>
     public const string TraefikVersion = "41.3.0";
 
-    /// <param name="cluster">The local distribution, if any: kind has no load balancer, so there the controller listens
-    /// on the node's ports 80 and 443 (which kind's extraPortMappings publish) behind a NodePort Service.</param>
+    /// <param name="cluster">The local distribution, if any: kind and minikube have no load balancer, so there the
+    /// controller listens on the node's ports 80 and 443 (which kind's extraPortMappings publish; minikube's node IP is
+    /// reachable as it is) behind a NodePort Service.</param>
     public static HelmRelease IngressController(RegistrySettings settings, LocalCluster.LocalDistribution? cluster)
     {
-        var kind = cluster?.IsKind == true;
+        var kind = cluster?.IsKind == true || cluster?.IsMinikube == true;
         if (settings.IngressController == Settings.IngressController.Traefik)
         {
+            if (settings.HostIsAddress)
+            {
+                // A client that connects to an IP sends no server name, and Traefik then answers with its default
+                // certificate, which can only come from a Secret in Traefik's own namespace.
+                throw new Cake.Core.CakeException(
+                    $"host is {settings.Host}, an IP address, which Traefik cannot serve the registry's certificate on (clients send no server name to an IP); " +
+                    "set ingress-controller=nginx, or give host a DNS name that resolves to that address.");
+            }
+
             // Traefik neither limits nor buffers request bodies; what large pushes need from it are timeouts
             // longer than its 60s default, the equivalent of the nginx annotations on the registry's Ingress. Its
             // class is not made the cluster's default: other teams' Ingresses without a class must not move to it.
@@ -53,6 +63,13 @@ public static class Charts
         {
             nginx["controller.service.type"] = "NodePort";
             nginx["controller.hostPort.enabled"] = "true";
+        }
+
+        if (settings.HostIsAddress)
+        {
+            // A client that connects to an IP sends no server name: the controller answers it with its default
+            // certificate, which therefore is the registry's (the Secret may come later; the controller watches for it).
+            nginx["controller.extraArgs.default-ssl-certificate"] = $"{settings.Namespace}/{settings.TlsSecret}";
         }
 
         return new HelmRelease("ingress-nginx", "ingress-nginx", settings.IngressChartVersion ?? IngressNginxVersion, "ingress-nginx")

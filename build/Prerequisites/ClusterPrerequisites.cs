@@ -61,6 +61,7 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         return new IngressControllerState(ingressClass, controller, $"{ns}/{chosen["metadata"]!["name"]}", ready is not null, address)
         {
             BehindLoadBalancer = balanced.Count > 0,
+            DefaultCertificate = DefaultCertificate(chosen),
         };
     }
 
@@ -116,6 +117,17 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
 
         return charts;
     }
+
+    // ingress-nginx's --default-ssl-certificate, the certificate it answers a client with that names no server.
+    private static string? DefaultCertificate(JsonObject workload) =>
+        (workload["spec"]?["template"]?["spec"]?["containers"]?.AsArray() ?? [])
+        .SelectMany(container => container?["args"]?.AsArray() ?? [])
+        .Select(arg => arg?.GetValue<string>())
+        .Where(arg => arg?.StartsWith(DefaultCertificateFlag, StringComparison.Ordinal) == true)
+        .Select(arg => arg![DefaultCertificateFlag.Length..])
+        .LastOrDefault();
+
+    private const string DefaultCertificateFlag = "--default-ssl-certificate=";
 
     private static List<JsonObject> Items(JsonObject list) => list["items"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
 }

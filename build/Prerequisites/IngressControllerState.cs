@@ -11,6 +11,9 @@ public sealed record IngressControllerState(string IngressClass, string? Control
     /// <summary>The controller is exposed by a Service of type LoadBalancer, whose address may still be coming.</summary>
     public bool BehindLoadBalancer { get; init; }
 
+    /// <summary>The Secret (namespace/name) ingress-nginx answers with when a client names no server; null when unset or not ingress-nginx.</summary>
+    public string? DefaultCertificate { get; init; }
+
     public string Describe() => (ClassExists, Deployment, Ready) switch
     {
         (true, _, _) when Trusted => $"IngressClass {IngressClass} exists; its controller {Controller} is not one this pipeline knows how to check, so it is trusted to serve the class",

@@ -8,7 +8,7 @@ namespace Registry.Build.Settings;
 /// </summary>
 public sealed record RegistrySettings
 {
-    [Setting("host", "The registry's DNS name: the certificate, the Ingress and docker login use it.")]
+    [Setting("host", "The registry's DNS name (or an IPv4 address, as on minikube): the certificate, the Ingress and docker login use it.")]
     public string? Host { get; init; }
 
     [Setting("namespace", "Namespace the registry is deployed into.")]
@@ -146,6 +146,9 @@ public sealed record RegistrySettings
 
     /// <summary>From <c>$REGISTRY_PASSWORD</c> or <c>password-file</c>; null when neither is given.</summary>
     public Secret? Password { get; init; }
+
+    /// <summary>The host is an IPv4 address (minikube's node), not a DNS name.</summary>
+    public bool HostIsAddress => Host is { } host && System.Net.IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.ToString() == host;
 
     /// <summary>The text each setting was given as and where it came from; defaults are absent.</summary>
     public IReadOnlyDictionary<string, SettingOrigin> Origins { get; init; } = new Dictionary<string, SettingOrigin>();

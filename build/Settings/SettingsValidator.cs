@@ -134,7 +134,7 @@ public static partial class SettingsValidator
                     $"is required when tls is {SettingDefinition.KebabName(settings.Tls)}; expected the e-mail Let's Encrypt sends expiry notices to, as --acme-email=ops@example.com"));
             }
 
-            if (settings.UsesAcme && settings.Host is { } acmeHost && IsDnsSubdomain(acmeHost) && !acmeHost.Contains('.'))
+            if (settings.UsesAcme && settings.Host is { } acmeHost && IsDnsSubdomain(acmeHost) && (!acmeHost.Contains('.') || settings.HostIsAddress))
             {
                 Check("host", false, "cannot get a Let's Encrypt certificate; expected a public DNS name such as registry.example.com, or tls=selfsigned for a local cluster");
             }

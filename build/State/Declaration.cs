@@ -59,7 +59,15 @@ public sealed class Declaration(ManifestTemplates templates)
 
         if (settings.Tls != TlsMode.ExistingSecret)
         {
-            Add<CertificateTask>(templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values));
+            var certificate = templates.Load<Certificate>("docker-registry-tls-certificate.yaml", values);
+            if (settings.HostIsAddress)
+            {
+                // Clients check an IP against the certificate's IP SANs, never its DNS names.
+                certificate.Spec!.Remove("dnsNames");
+                certificate.Spec["ipAddresses"] = new JsonArray(settings.Host);
+            }
+
+            Add<CertificateTask>(certificate);
         }
 
         Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-htpasswd.yaml", values));
@@ -81,7 +89,16 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<StorageTask>(claim, holdsData: true);
         Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
-        Add<IngressTask>(templates.Load<V1Ingress>("docker-registry-ingress.yaml", values));
+        var ingress = templates.Load<V1Ingress>("docker-registry-ingress.yaml", values);
+        if (settings.HostIsAddress)
+        {
+            // Kubernetes refuses an IP as an Ingress host, and a client that connects to an IP sends no server name to
+            // route by: the rule takes every request, and the controller's default certificate must be the registry's.
+            ingress.Spec.Rules[0].Host = null;
+            ingress.Spec.Tls[0].Hosts = null;
+        }
+
+        Add<IngressTask>(ingress);
         if (announceLocally)
         {
             Add<IngressTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));

@@ -48,11 +48,11 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         var live = api is null ? null : await api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
         var ownsNamespace = live is null || applySet.IsMember(live);
         // Local tools find a local cluster's registry through kube-public/local-registry-hosting: written when the
-        // cluster was told to be local and the registry is served as localhost there, then kept while it is the
+        // cluster was told to be local and the registry is served as localhost (or on minikube's node IP) there, then kept while it is the
         // pipeline's (a run that does not detect, such as an exclusive Prune or Plan, must not take it for an orphan).
         // One that is there already and someone else's (kind's own local-registry recipe writes it) stays as it is.
         var announce = false;
-        var servedLocally = context.Distribution is not null && settings.Host == LocalClusterDefaults.Host;
+        var servedLocally = context.Distribution is { } distribution && (settings.Host == LocalClusterDefaults.Host || settings.Host == distribution.Address);
         if (api is not null)
         {
             var hosting = await api.GetAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(Declaration.LocalRegistryHostingNamespace, Declaration.LocalRegistryHostingName), context.Cancellation);

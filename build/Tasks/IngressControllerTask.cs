@@ -22,7 +22,7 @@ public sealed class IngressControllerTask(
     public override bool ShouldRun(BuildContext context)
     {
         state = prerequisites.IngressControllerAsync(context.Settings.IngressClass, context.Cancellation).GetAwaiter().GetResult();
-        return !state.Ready || Skip(state.Describe());
+        return !state.Ready || AnswersWithOtherCertificate(context.Settings, state) || Skip(state.Describe());
     }
 
     public override async Task RunAsync(BuildContext context)
@@ -30,6 +30,11 @@ public sealed class IngressControllerTask(
         var settings = context.Settings;
         var cluster = await connector.ConnectAsync(context.Cancellation);
         var distribution = await distributions.DetectAsync(settings.IngressClass, context.Cancellation);
+        if (state!.Ready)
+        {
+            throw OtherCertificate(settings, state, distribution, cluster.Context);
+        }
+
         if (settings.IngressController == IngressController.Existing)
         {
             // The controller the distribution ships (k3s's Traefik) may still be starting on a cluster made a moment ago.
@@ -42,8 +47,10 @@ public sealed class IngressControllerTask(
 
             state = await WaitForControllerAsync(context, $"{distribution.Name}'s own controller did not become ready:", classMayAppear: true);
         }
+        // Served on minikube's node IP, the registry needs the controller's default certificate, which the addon
+        // has only when configured for it: the pipeline installs a controller of its own there instead.
         else if (settings.IngressController == IngressController.Nginx && (distribution?.IsMinikube == true || cluster.Context.StartsWith("minikube", StringComparison.Ordinal))
-            && minikube.EnableAddon("ingress", cluster.Context))
+            && !settings.HostIsAddress && minikube.EnableAddon("ingress", cluster.Context))
         {
             context.Information("Enabled minikube's ingress addon, as the guide does.");
             state = await WaitForControllerAsync(context, "minikube's ingress addon was enabled, but", classMayAppear: false);
@@ -90,6 +97,22 @@ public sealed class IngressControllerTask(
         }
 
         return state;
+    }
+
+    // A client that connects to an IP sends no server name, so the controller answers with its default certificate:
+    // on an IP host that must be the registry's. A controller the pipeline cannot look into is trusted.
+    private static bool AnswersWithOtherCertificate(RegistrySettings settings, IngressControllerState state) =>
+        settings.HostIsAddress && state is { Ready: true, Trusted: false } && state.DefaultCertificate != $"{settings.Namespace}/{settings.TlsSecret}";
+
+    private static CakeException OtherCertificate(RegistrySettings settings, IngressControllerState state, LocalDistribution? distribution, string context)
+    {
+        var expected = $"{settings.Namespace}/{settings.TlsSecret}";
+        var fix = distribution?.IsMinikube == true && state.Deployment == "ingress-nginx/ingress-nginx-controller"
+            ? $"To let minikube's ingress addon do so: minikube addons configure ingress -p {context} (enter {expected}), then minikube addons disable ingress -p {context} && minikube addons enable ingress -p {context}, and run again"
+            : $"Start it with --default-ssl-certificate={expected} (ingress-nginx), or set ingress-class to a class the pipeline may install a controller for";
+        return new CakeException(
+            $"host is {settings.Host}, an IP address: clients send no server name to an IP, so the controller {state.Deployment} answers them with its default certificate, " +
+            $"which is {(state.DefaultCertificate is { } current ? current : "its own")}, not the registry's {expected}. {fix}; or give host a DNS name that resolves to {settings.Host}.");
     }
 
     private static readonly TimeSpan AddressWait = TimeSpan.FromMinutes(2);

@@ -104,6 +104,86 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_minikube_the_registry_is_served_on_the_nodes_ip_with_it_in_the_certificate_by_a_controller_whose_default_certificate_is_the_registrys()
+    {
+        // A fresh minikube: no ingress controller yet, the node at the IP the laptop reaches it on.
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "ingress-nginx", "ingress-nginx-controller", dryRun: false);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Service"), "ingress-nginx", "ingress-nginx-controller", dryRun: false);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Secret"), "ingress-nginx", "sh.helm.release.v1.ingress-nginx.v1", dryRun: false);
+        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""", internalIp: "192.168.49.2");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+        RecordingMinikube();
+        string[] deploy = ["--smoke-test=false", $"--kubeconfig={kubeconfig}"];
+        var password = new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" };
+
+        var first = await pipeline.RunAsync(deploy, password);
+        pipeline.Server.ForgetRequests();
+        var second = await pipeline.RunAsync(deploy, password);
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(first.Output.Contains("Detected minikube: it has no load balancer; using ingress-class nginx, ingress-controller nginx, host 192.168.49.2, the node's address, as localhost does not reach minikube's ingress (set them to choose otherwise)."), first.Output);
+        var certificate = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Certificate"), "docker-registry", "docker-registry-tls-certificate")!;
+        Assert.Equal("""["192.168.49.2"]""", certificate["spec"]!["ipAddresses"]!.ToJsonString());
+        Assert.Null(certificate["spec"]!["dnsNames"]);
+        var ingress = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress"), "docker-registry", "docker-registry")!;
+        Assert.Null(ingress["spec"]!["rules"]![0]!["host"]);
+        Assert.Equal("""[{"secretName":"docker-registry-tls-certificate"}]""", ingress["spec"]!["tls"]!.ToJsonString());
+        // Not the addon, which would answer a client that names no server with a certificate of its own.
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("minikube", StringComparison.Ordinal));
+        var install = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.Contains("--set controller.extraArgs.default-ssl-certificate=docker-registry/docker-registry-tls-certificate", install);
+        Assert.Contains("--set controller.hostPort.enabled=true", install);
+        Assert.Equal("host: \"192.168.49.2\"\n", LocalRegistryHosting()!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
+        Assert.Contains("/etc/docker/certs.d/192.168.49.2/ca.crt", first.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task On_minikube_a_host_that_is_given_is_kept()
+    {
+        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""", internalIp: "192.168.49.2");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+
+        var run = await pipeline.RunAsync(["--target=Plan", "--host=registry.minikube.test", $"--kubeconfig={kubeconfig}"], []);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Detected minikube: it has no load balancer; using ingress-class nginx and ingress-controller nginx.", run.Output);
+        Assert.DoesNotContain("192.168.49.2", run.Output);
+    }
+
+    [Fact]
+    public async Task On_minikube_an_ingress_addon_that_answers_with_its_own_certificate_is_a_clear_error_saying_how_to_change_that()
+    {
+        // The addon enabled by the user: ingress-nginx as minikube deploys it, without a default certificate of ours.
+        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""", internalIp: "192.168.49.2");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+        RecordingMinikube();
+
+        var run = await pipeline.RunAsync(["--target=IngressController", $"--kubeconfig={kubeconfig}"], []);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(
+            "host is 192.168.49.2, an IP address: clients send no server name to an IP, so the controller ingress-nginx/ingress-nginx-controller answers them with its default certificate, " +
+            "which is its own, not the registry's docker-registry/docker-registry-tls-certificate. To let minikube's ingress addon do so: minikube addons configure ingress -p minikube " +
+            "(enter docker-registry/docker-registry-tls-certificate), then minikube addons disable ingress -p minikube && minikube addons enable ingress -p minikube, and run again; " +
+            "or give host a DNS name that resolves to 192.168.49.2.", run.Output);
+        Assert.Empty(pipeline.HelmInvocations);
+    }
+
+    // A minikube command that only records its arguments: the addon must not be what serves an IP host.
+    private void RecordingMinikube()
+    {
+        var minikube = Path.Combine(pipeline.Bin, "minikube");
+        File.WriteAllText(minikube, $"""
+            #!/bin/sh
+            echo "minikube $*" >> '{pipeline.HelmCalls}'
+            """);
+        File.SetUnixFileMode(minikube, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    [Fact]
     public async Task On_a_local_cluster_local_tools_are_told_where_the_registry_is_and_destroy_takes_it_back()
     {
         SeededState.Node(pipeline.Server, "registry-control-plane", "kind://docker/registry/registry-control-plane");

@@ -346,10 +346,10 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task On_minikube_without_its_addon_helm_3_is_not_left_waiting_for_an_address_and_the_step_waits_for_the_controller_itself()
+    public async Task On_bare_metal_without_a_load_balancer_helm_3_is_not_left_waiting_for_an_address_and_the_step_waits_for_the_controller_itself()
     {
         SeededState.CertManager(pipeline.Server);
-        SeededState.Node(pipeline.Server, "dev", null, """{"minikube.k8s.io/name": "dev"}""");
+        SeededState.Node(pipeline.Server, "worker-1", null);
         pipeline.Server.Behaviour.NoLoadBalancer = true;
         pipeline.Server.Behaviour.RolloutDelay = TimeSpan.FromSeconds(1);
         pipeline.Server.Installers["ingress-nginx"] = () =>
@@ -364,13 +364,30 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
             });
         };
 
-        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com");
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--wait-timeout=10s");
 
         Assert.True(run.ExitCode == 0, run.Output);
         var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
         Assert.DoesNotContain("--wait", upgrade);
         Assert.DoesNotContain("--atomic", upgrade);
         Assert.Contains("Waiting for the controller: IngressClass nginx exists, but its controller ingress-nginx/ingress-nginx-controller is not available", run.Output);
+        Assert.Contains("external address: none yet (a cluster without a load balancer gives it none).", run.Output);
+    }
+
+    [Fact]
+    public async Task On_minikube_without_its_addon_the_controller_listens_on_the_nodes_ports_so_helm_waits_for_it_as_usual()
+    {
+        SeededState.CertManager(pipeline.Server);
+        SeededState.Node(pipeline.Server, "dev", null, """{"minikube.k8s.io/name": "dev"}""");
+        pipeline.Server.Behaviour.NoLoadBalancer = true;
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.Contains("--set controller.hostPort.enabled=true", upgrade);
+        Assert.Contains("--set controller.service.type=NodePort", upgrade);
+        Assert.Contains("--wait --timeout 300s --atomic", upgrade);
         Assert.Contains("Detected minikube: it has no load balancer", run.Output);
     }
 

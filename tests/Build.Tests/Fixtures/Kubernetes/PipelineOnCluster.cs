@@ -16,7 +16,15 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         Directory.CreateDirectory(Bin);
         HelmCalls = Path.Combine(cluster.Directory, "helm-calls.txt");
         WriteFakeHelm(Bin, HelmVersionOutput);
-        cluster.Server.Installers["ingress-nginx"] = () => SeededState.IngressNginx(cluster.Server, LoadBalancerAddress);
+        cluster.Server.Installers["ingress-nginx"] = () =>
+        {
+            SeededState.IngressNginx(cluster.Server, LoadBalancerAddress);
+            // minikube's addon installs it too, with no helm call.
+            if (HelmInvocations.LastOrDefault(call => call.StartsWith("upgrade --install ingress-nginx ", StringComparison.Ordinal)) is { } upgrade)
+            {
+                SeededState.ControllerArguments(cluster.Server, upgrade);
+            }
+        };
         cluster.Server.Installers["cert-manager"] = () => SeededState.CertManager(cluster.Server);
     }
 

@@ -21,6 +21,21 @@ public static class SeededState
             """);
     }
 
+    /// <summary>
+    /// What the ingress-nginx chart makes of <c>--set controller.extraArgs.NAME=VALUE</c> in <paramref name="helmCall"/>:
+    /// <c>--NAME=VALUE</c> among the controller container's arguments.
+    /// </summary>
+    public static void ControllerArguments(EmulatedApiServer server, string helmCall)
+    {
+        const string prefix = "controller.extraArgs.";
+        var arguments = helmCall.Split(' ').Where(word => word.StartsWith(prefix, StringComparison.Ordinal)).Select(word => "--" + word[prefix.Length..]).ToList();
+        server.Store.Mutate(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "ingress-nginx", "ingress-nginx-controller", deployment =>
+        {
+            var container = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!.AsObject();
+            container["args"] = new JsonArray([JsonValue.Create("/nginx-ingress-controller"), .. arguments.Select(argument => JsonValue.Create(argument))]);
+        });
+    }
+
     /// <summary>ingress-nginx as RKE2 and many bare-metal clusters run it: a DaemonSet on every node, no load balancer.</summary>
     public static void IngressNginxDaemonSet(EmulatedApiServer server)
     {
@@ -42,8 +57,10 @@ public static class SeededState
     }
 
     /// <summary>A cluster node as a distribution makes it: its name, provider ID and labels.</summary>
-    public static void Node(EmulatedApiServer server, string name, string? providerId, string labels = "{}") => Seed(server, $$$"""
-        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "{{{name}}}", "labels": {{{labels}}}}, "spec": {{{(providerId is null ? "{}" : $$"""{"providerID": "{{providerId}}"}""")}}}}
+    /// <param name="internalIp">The node's InternalIP in its status, as the kubelet reports it.</param>
+    public static void Node(EmulatedApiServer server, string name, string? providerId, string labels = "{}", string? internalIp = null) => Seed(server, $$$"""
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "{{{name}}}", "labels": {{{labels}}}}, "spec": {{{(providerId is null ? "{}" : $$"""{"providerID": "{{providerId}}"}""")}}},
+         "status": {"addresses": [{{{(internalIp is null ? "" : $$"""{"type": "InternalIP", "address": "{{internalIp}}"}, """)}}}{"type": "Hostname", "address": "{{{name}}}"}]}}
         """);
 
     /// <summary>cert-manager, as its chart installs it: six CRDs established, three Deployments available.</summary>
