@@ -109,11 +109,35 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             }
         }
 
+        // The namespaces that get a pull secret are the user's: never created, and a missing one stops the run before it writes.
+        if (usesCluster && deploying && context.Settings.PullSecretNamespaces.Count > 0)
+        {
+            CheckPullSecretNamespaces(context);
+        }
+
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
         if (tasks.Any(task => WritingTasks.Contains(task.Name)))
         {
             // Destroy on a cluster without the namespace has nothing to remove and must create nothing, lock included.
             runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying, context.Cancellation).GetAwaiter().GetResult();
+        }
+    }
+
+    private void CheckPullSecretNamespaces(BuildContext context)
+    {
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var missing = context.Settings.PullSecretNamespaces
+            .Where(ns => ns != context.Settings.Namespace)
+            .Where(ns => api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, ns), context.Cancellation).GetAwaiter().GetResult() is null)
+            .ToList();
+        if (missing.Count > 0)
+        {
+            var origin = context.Settings.Origins.GetValueOrDefault("pull-secret-namespaces");
+            throw new CakeException(
+                RunOutcome.UsageErrorExitCode,
+                "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem("pull-secret-namespaces", origin?.Text, origin?.Source,
+                    $"names {(missing.Count == 1 ? "a namespace" : "namespaces")} the cluster does not have ({string.Join(", ", missing)}); expected existing namespaces: " +
+                    "the pipeline gives them a pull secret but never creates them"));
         }
     }
 

@@ -20,6 +20,9 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
     public const string HttpSecretName = "docker-registry-http-secret";
     public const string PasswordSecret = "docker-registry-password";
 
+    /// <summary>The login the pull secrets hold (pull-secret-user's); null when there are none to write.</summary>
+    public Credential? PullLogin { get; init; }
+
     /// <param name="api">The cluster to read the current Secrets from; null renders without one.</param>
     public static async Task<RegistryCredentials> ResolveAsync(RegistrySettings settings, KubernetesApi? api, CancellationToken cancellationToken)
     {

@@ -53,6 +53,18 @@ public sealed record RegistrySettings
     [Setting("users-file", "File of user:password lines, for several registry users; replaces user and the password.")]
     public FilePath? UsersFile { get; init; }
 
+    [Setting("pull-secret-namespaces", "Namespaces whose workloads pull from the registry, as apps,jobs: each gets a pull secret (kubernetes.io/dockerconfigjson) for it. They must exist; none by default.")]
+    public IReadOnlyList<string> PullSecretNamespaces { get; init; } = [];
+
+    [Setting("pull-secret-name", "Name of the pull secret in each of pull-secret-namespaces.")]
+    public string PullSecretName { get; init; } = "docker-registry-pull-secret";
+
+    [Setting("pull-secret-user", "Registry user the pull secrets log in as; else user. With users-file, one of its users (required).")]
+    public string? PullSecretUser { get; init; }
+
+    [Setting("pull-secret-service-accounts", "Also list the pull secret in the imagePullSecrets of each of those namespaces' default ServiceAccount, next to the ones it has: true or false.")]
+    public bool PullSecretServiceAccounts { get; init; }
+
     [Setting("bcrypt-cost", "bcrypt work factor of the htpasswd hashes (10 to 16).")]
     public int BcryptCost { get; init; } = 10;
 

@@ -96,6 +96,13 @@ public sealed class SettingDefinition
             return match is not null;
         }
 
+        if (type == typeof(IReadOnlyList<string>))
+        {
+            // The command line and the environment give a list as a,b; a settings file may also give a YAML sequence.
+            value = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+            return true;
+        }
+
         if (type == typeof(FilePath) || type == typeof(DirectoryPath))
         {
             expected = "is not a path; expected a file or folder name";
@@ -136,6 +143,7 @@ public sealed class SettingDefinition
         bool on => on ? "true" : "false",
         TimeSpan duration => Duration.Format(duration),
         Cake.Core.IO.Path path => path.FullPath,
+        IReadOnlyList<string> list => string.Join(',', list),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 }

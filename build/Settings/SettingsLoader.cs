@@ -152,6 +152,12 @@ public static class SettingsLoader
                 continue;
             }
 
+            if (definition.Type == typeof(IReadOnlyList<string>) && valueNode is YamlSequenceNode sequence && sequence.Children.All(item => item is YamlScalarNode))
+            {
+                layers.Add(new Layer(definition, string.Join(',', sequence.Children.Cast<YamlScalarNode>().Select(item => item.Value)), source, directory, Rank.File));
+                continue;
+            }
+
             if (valueNode is not YamlScalarNode { Value: { } text })
             {
                 problems.Add(new SettingProblem(name, null, source, $"in {file.Text} must be a single value, as in '{name}: value'"));

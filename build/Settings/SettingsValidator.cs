@@ -89,6 +89,33 @@ public static partial class SettingsValidator
             Check("users-file", IsReadableFile(usersFile), "cannot be read; expected a readable file of user:password lines");
         }
 
+        foreach (var ns in settings.PullSecretNamespaces.Where(ns => !IsDnsLabel(ns)))
+        {
+            problems.Add(new SettingProblem("pull-secret-namespaces", ns, settings.Origins.GetValueOrDefault("pull-secret-namespaces")?.Source,
+                "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"));
+        }
+
+        Check("pull-secret-name", IsDnsSubdomain(settings.PullSecretName), "is not a valid Secret name; expected lower-case letters, digits, '-' and '.'");
+        if (settings.PullSecretNamespaces.Count > 0 && settings.UsersFile is not null && settings.Users is { } users)
+        {
+            if (settings.PullSecretUser is null)
+            {
+                problems.Add(new SettingProblem("pull-secret-user", null, null,
+                    $"is required with users-file; expected the user of {settings.UsersFile.GetFilename()} the pull secrets log in as, one of {string.Join(", ", users.Select(user => user.User))}"));
+            }
+            else
+            {
+                Check("pull-secret-user", users.Any(user => user.User == settings.PullSecretUser),
+                    $"is not a user of users-file; expected one of {string.Join(", ", users.Select(user => user.User))}");
+            }
+        }
+        else if (settings.PullSecretUser is { } pullUser && settings.UsersFile is null)
+        {
+            // The pipeline knows the password of one user only: the one user and the password (or the generated one) are for.
+            Check("pull-secret-user", pullUser == settings.User,
+                $"is not user ({settings.User}), the only user whose password this run knows; expected {settings.User}, or a users-file that gives {pullUser}'s password");
+        }
+
         Check("image", IsPinnedImage(settings.Image),
             "is not a pinned image; expected a reference with a version tag or digest such as registry:3.1.1 (not 'latest')");
         Check("helm-version", VersionPattern().IsMatch(settings.HelmVersion), "is not a Helm release; expected a version such as v4.1.4 or v3.21.0");

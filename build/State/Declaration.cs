@@ -80,6 +80,19 @@ public sealed class Declaration(ManifestTemplates templates)
             Add<CredentialsTask>(templates.Load<V1Secret>("docker-registry-password.yaml", values), holdsData: true);
         }
 
+        if (credentials.PullLogin is { } pull)
+        {
+            var dockerConfig = Base64(PullSecret.DockerConfigJson(settings.Host!, pull));
+            foreach (var ns in settings.PullSecretNamespaces)
+            {
+                Add<PullSecretsTask>(templates.Load<V1Secret>("docker-registry-pull-secret.yaml", new Dictionary<string, string>(values)
+                {
+                    ["pull-secret-namespace"] = ns,
+                    ["dockerconfigjson-base64"] = dockerConfig,
+                }));
+            }
+        }
+
         var config = Config(settings, values);
         // Of everything the pods read at start: a change to any of it must restart them, a change to nothing must not.
         values["config-checksum"] = Checksum(config.Data["config.yml"], credentials.Htpasswd, credentials.HttpSecret.Reveal());

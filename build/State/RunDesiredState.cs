@@ -45,6 +45,14 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         }
 
         var applySet = new ApplySet(settings.Namespace);
+        if (settings.PullSecretNamespaces.Count > 0)
+        {
+            credentials = credentials with { PullLogin = await PullLoginAsync(settings, credentials, api, applySet, context.Cancellation) };
+            CiLog.Mask(context, credentials.PullLogin.Password);
+            CiLog.Mask(context, new Settings.Secret(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(PullSecret.DockerConfigJson(settings.Host!, credentials.PullLogin)))));
+            CiLog.Mask(context, new Settings.Secret(PullSecret.LoginBase64(credentials.PullLogin)));
+        }
+
         var live = api is null ? null : await api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
         var ownsNamespace = live is null || applySet.IsMember(live);
         // Local tools find a local cluster's registry through kube-public/local-registry-hosting: written when the
@@ -64,5 +72,39 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         }
 
         return declaration.Build(settings, credentials, ownsNamespace, announce);
+    }
+
+    // The pull secrets need pull-secret-user's password in clear. Without one given or generated in this run (the
+    // user's htpasswd entry was kept), a pull secret the pipeline wrote before still holds it: it is taken when it
+    // still verifies against the htpasswd, so keeping the credentials never means losing the pull secrets.
+    private static async Task<Credential> PullLoginAsync(Settings.RegistrySettings settings, RegistryCredentials credentials, KubernetesApi? api, ApplySet applySet, CancellationToken cancellationToken)
+    {
+        var user = settings.PullSecretUser ?? settings.User;
+        if (settings.Users?.FirstOrDefault(entry => entry.User == user) is { } listed)
+        {
+            return listed;
+        }
+
+        if (credentials.Login is { } login && login.User == user)
+        {
+            return login;
+        }
+
+        var hash = Htpasswd.Parse(credentials.Htpasswd).GetValueOrDefault(user);
+        foreach (var ns in api is null || hash is null ? [] : settings.PullSecretNamespaces)
+        {
+            var secret = await api!.GetAsync(ResourceAddress.For<k8s.Models.V1Secret>(ns, settings.PullSecretName), cancellationToken);
+            if (secret is not null && applySet.IsMember(secret)
+                && secret["data"]?[PullSecret.Key]?.GetValue<string>() is { } encoded
+                && PullSecret.LoginFor(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded)), settings.Host!) is { } held
+                && held.User == user && Htpasswd.Verifies(hash!, held.Password.Reveal()))
+            {
+                return held;
+            }
+        }
+
+        throw new Cake.Core.CakeException(
+            $"pull-secret-namespaces needs user {user}'s password for the pull secrets, but this run does not know it: its htpasswd entry was kept as the cluster has it, " +
+            $"and no pull secret of this pipeline holds it. Set $REGISTRY_PASSWORD or password-file to {user}'s password (a new one changes it everywhere in this run).");
     }
 }

@@ -41,6 +41,13 @@ public abstract class ApplyObjectsTask(ClusterConnector connector, RunDesiredSta
 
     private async Task<bool> ShouldRunAsync(BuildContext context)
     {
+        var plans = await PlanAsync(context);
+        return plans.Any(plan => plan.Action != ApplyAction.Unchanged) || Skip(Unchanged(plans));
+    }
+
+    /// <summary>What applying this step's objects would do, after <see cref="Check"/> saw it.</summary>
+    protected async Task<IReadOnlyList<ApplyResult>> PlanAsync(BuildContext context)
+    {
         var applier = await ApplierAsync(context);
         var plans = new List<ApplyResult>();
         foreach (var item in await ObjectsAsync(context))
@@ -49,7 +56,9 @@ public abstract class ApplyObjectsTask(ClusterConnector connector, RunDesiredSta
         }
 
         Check(context, plans);
-        return plans.Any(plan => plan.Action != ApplyAction.Unchanged)
-            || Skip($"{string.Join(", ", plans.Select(plan => plan.Address.ToString()))} {(plans.Count == 1 ? "is" : "are")} as this pipeline sets {(plans.Count == 1 ? "it" : "them")}");
+        return plans;
     }
+
+    protected static string Unchanged(IReadOnlyList<ApplyResult> plans) =>
+        $"{string.Join(", ", plans.Select(plan => plan.Address.ToString()))} {(plans.Count == 1 ? "is" : "are")} as this pipeline sets {(plans.Count == 1 ? "it" : "them")}";
 }

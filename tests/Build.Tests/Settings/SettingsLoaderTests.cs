@@ -128,6 +128,19 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("pull-secret-namespaces: apps, jobs\n")]
+    [InlineData("pull-secret-namespaces:\n  - apps\n  - jobs\n")]
+    [InlineData("pull-secret-namespaces: [apps, jobs, apps]\n")]
+    public void A_list_is_written_as_a_b_or_as_a_yaml_sequence(string yaml)
+    {
+        var loaded = Load(new() { ["settings"] = directory.Write("settings.yaml", yaml) });
+
+        Assert.Empty(loaded.Problems);
+        Assert.Equal(["apps", "jobs"], loaded.Settings.PullSecretNamespaces);
+        Assert.Equal(["apps", "jobs"], Load([], new() { ["REGISTRY_PULL_SECRET_NAMESPACES"] = "apps,jobs" }).Settings.PullSecretNamespaces);
+    }
+
+    [Theory]
     [InlineData("auth:\n    token: {}", "auth")]
     [InlineData("http:\n    secret: abc", "http.secret")]
     [InlineData("storage:\n    filesystem:\n      rootdirectory: /tmp", "storage.filesystem")]
