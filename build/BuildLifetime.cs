@@ -93,7 +93,10 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         // What a Deploy, Plan or Render chooses depends on the cluster; Destroy and Status go by what the inventory and
         // settings say. Render works without a cluster, so one it cannot reach changes nothing.
-        if (usesCluster && deploying)
+        // A host that is the local default may still change with what the cluster is (minikube's node IP): every run
+        // that talks to the cluster serves, checks and reports the same host, exclusive steps and Status included.
+        var localDefaultHost = context.Settings.Origins.GetValueOrDefault("host")?.Source is { } hostSource && LocalClusterDefaults.IsDefaultHost(hostSource);
+        if (usesCluster && (deploying || localDefaultHost))
         {
             DetectLocalDistribution(context);
         }
@@ -123,6 +126,14 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
     }
 
+    // The host the registry's Ingress serves now, when the pipeline has deployed it before.
+    private string? ServedHost(BuildContext context)
+    {
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var ingress = api.GetAsync(ResourceAddress.For<k8s.Models.V1Ingress>(context.Settings.Namespace, "docker-registry"), context.Cancellation).GetAwaiter().GetResult();
+        return ingress is not null && new Inventory.ApplySet(context.Settings.Namespace).IsMember(ingress) ? ingress["spec"]?["rules"]?[0]?["host"]?.GetValue<string>() : null;
+    }
+
     private void CheckPullSecretNamespaces(BuildContext context)
     {
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
@@ -150,6 +161,13 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var chosen = distribution.Apply(context.Settings);
+        if (chosen.Host != context.Settings.Host && ServedHost(context) is { } served && served == context.Settings.Host)
+        {
+            // An earlier run serves the registry there already (and clients trust it there): a default never moves it.
+            context.Information($"The registry is served as {served} already, so that host is kept; set --host={chosen.Host} to serve it on {distribution.Name}'s node address instead.");
+            chosen = chosen with { Host = context.Settings.Host, Origins = new Dictionary<string, SettingOrigin>(chosen.Origins) { ["host"] = context.Settings.Origins["host"] } };
+        }
+
         var host = chosen.Host != context.Settings.Host ? $", host {chosen.Host}, the node's address, as localhost does not reach {distribution.Name}'s ingress" : string.Empty;
         var detected = $"Detected {distribution.Name}: {distribution.Why}; using ingress-class {chosen.IngressClass}{(host.Length > 0 ? "," : " and")} ingress-controller " +
             SettingDefinition.KebabName(chosen.IngressController) + host + (chosen == context.Settings ? "." : " (set them to choose otherwise).");

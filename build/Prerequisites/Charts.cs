@@ -45,6 +45,10 @@ public static class Charts
                 traefik["service.type"] = "NodePort";
                 traefik["ports.web.hostPort"] = "80";
                 traefik["ports.websecure.hostPort"] = "443";
+                foreach (var (key, value) in HostPortRollout)
+                {
+                    traefik["updateStrategy.rollingUpdate." + key] = value;
+                }
             }
 
             return new HelmRelease("traefik", "oci://ghcr.io/traefik/helm/traefik", settings.IngressChartVersion ?? TraefikVersion, "traefik")
@@ -63,6 +67,10 @@ public static class Charts
         {
             nginx["controller.service.type"] = "NodePort";
             nginx["controller.hostPort.enabled"] = "true";
+            foreach (var (key, value) in HostPortRollout)
+            {
+                nginx["controller.updateStrategy.rollingUpdate." + key] = value;
+            }
         }
 
         if (settings.HostIsAddress)
@@ -79,6 +87,10 @@ public static class Charts
             HasLoadBalancerService = !kind,
         };
     }
+
+    // A pod that holds the node's ports 80 and 443 cannot start beside the one it replaces on a one-node cluster: an
+    // upgrade stops the old one first (the charts' defaults surge a new one first, which then never schedules).
+    private static readonly (string Key, string Value)[] HostPortRollout = [("maxUnavailable", "1"), ("maxSurge", "0")];
 
     public static HelmRelease CertManager(RegistrySettings settings) =>
         new("cert-manager", "oci://quay.io/jetstack/charts/cert-manager", settings.CertManagerVersion, "cert-manager")

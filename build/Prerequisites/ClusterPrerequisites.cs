@@ -108,6 +108,11 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         {
             charts.Add($"the {Settings.SettingDefinition.KebabName(settings.IngressController)} ingress controller ({ingress.Describe()})");
         }
+        else if (ingress.AnswersIpHostWithOther(settings))
+        {
+            charts.Add($"the {Settings.SettingDefinition.KebabName(settings.IngressController)} ingress controller for the IP host {settings.Host} ({ingress.Deployment} answers " +
+                "clients of an IP with another certificate than the registry's: Deploy upgrades it when it is the pipeline's release, and stops otherwise)");
+        }
 
         var certManager = await CertManagerAsync(cancellationToken);
         if (!certManager.Installed)

@@ -14,6 +14,13 @@ public sealed record IngressControllerState(string IngressClass, string? Control
     /// <summary>The Secret (namespace/name) ingress-nginx answers with when a client names no server; null when unset or not ingress-nginx.</summary>
     public string? DefaultCertificate { get; init; }
 
+    /// <summary>
+    /// A client that connects to an IP sends no server name, so the controller answers with its default certificate:
+    /// for an IP host that must be the registry's. A controller the pipeline cannot look into is trusted.
+    /// </summary>
+    public bool AnswersIpHostWithOther(Settings.RegistrySettings settings) =>
+        settings.HostIsAddress && Ready && !Trusted && DefaultCertificate != $"{settings.Namespace}/{settings.TlsSecret}";
+
     public string Describe() => (ClassExists, Deployment, Ready) switch
     {
         (true, _, _) when Trusted => $"IngressClass {IngressClass} exists; its controller {Controller} is not one this pipeline knows how to check, so it is trusted to serve the class",

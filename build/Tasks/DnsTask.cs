@@ -15,6 +15,11 @@ public sealed class DnsTask(ClusterPrerequisites prerequisites, HostResolver res
     public override bool ShouldRun(BuildContext context)
     {
         var settings = context.Settings;
+        if (settings.HostIsAddress)
+        {
+            return Skip($"host {settings.Host} is an IP address: there is no name to resolve");
+        }
+
         var controller = prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation).GetAwaiter().GetResult();
         check = DnsCheck.RunAsync(settings.Host!, controller, resolver, context.Cancellation).GetAwaiter().GetResult();
         return !check.Matches || Skip(check.Describe());

@@ -14,7 +14,8 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(TillerTask))]
 [WritesToCluster]
 public sealed class IngressControllerTask(
-    ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube, WaitPolling polling, LocalDistributions distributions)
+    ClusterPrerequisites prerequisites, ClusterHelm helm, ClusterConnector connector, MinikubeRunner minikube, WaitPolling polling, LocalDistributions distributions,
+    InstalledCharts charts)
     : AsyncRegistryTask<BuildContext>
 {
     private IngressControllerState? state;
@@ -22,7 +23,7 @@ public sealed class IngressControllerTask(
     public override bool ShouldRun(BuildContext context)
     {
         state = prerequisites.IngressControllerAsync(context.Settings.IngressClass, context.Cancellation).GetAwaiter().GetResult();
-        return !state.Ready || AnswersWithOtherCertificate(context.Settings, state) || Skip(state.Describe());
+        return !state.Ready || state.AnswersIpHostWithOther(context.Settings) || Skip(state.Describe());
     }
 
     public override async Task RunAsync(BuildContext context)
@@ -30,7 +31,10 @@ public sealed class IngressControllerTask(
         var settings = context.Settings;
         var cluster = await connector.ConnectAsync(context.Cancellation);
         var distribution = await distributions.DetectAsync(settings.IngressClass, context.Cancellation);
-        if (state!.Ready)
+        // Ready, yet answering with another certificate than an IP host needs: the pipeline's own release is
+        // upgraded with it as the default; anyone else's controller is not changed.
+        var ownRelease = state!.Ready && await OwnsControllerAsync(context, state);
+        if (state.Ready && !ownRelease)
         {
             throw OtherCertificate(settings, state, distribution, cluster.Context);
         }
@@ -50,7 +54,7 @@ public sealed class IngressControllerTask(
         // Served on minikube's node IP, the registry needs the controller's default certificate, which the addon
         // has only when configured for it: the pipeline installs a controller of its own there instead.
         else if (settings.IngressController == IngressController.Nginx && (distribution?.IsMinikube == true || cluster.Context.StartsWith("minikube", StringComparison.Ordinal))
-            && !settings.HostIsAddress && minikube.EnableAddon("ingress", cluster.Context))
+            && !settings.HostIsAddress && !ownRelease && minikube.EnableAddon("ingress", cluster.Context))
         {
             context.Information("Enabled minikube's ingress addon, as the guide does.");
             state = await WaitForControllerAsync(context, "minikube's ingress addon was enabled, but", classMayAppear: false);
@@ -99,15 +103,20 @@ public sealed class IngressControllerTask(
         return state;
     }
 
-    // A client that connects to an IP sends no server name, so the controller answers with its default certificate:
-    // on an IP host that must be the registry's. A controller the pipeline cannot look into is trusted.
-    private static bool AnswersWithOtherCertificate(RegistrySettings settings, IngressControllerState state) =>
-        settings.HostIsAddress && state is { Ready: true, Trusted: false } && state.DefaultCertificate != $"{settings.Namespace}/{settings.TlsSecret}";
+    // The release this step installed (recorded on the inventory's parent) runs the controller it found.
+    private async Task<bool> OwnsControllerAsync(BuildContext context, IngressControllerState found)
+    {
+        var release = Charts.IngressController(context.Settings, await distributions.DetectAsync(context.Settings.IngressClass, context.Cancellation));
+        return found.Deployment?.StartsWith(release.Namespace + "/", StringComparison.Ordinal) == true
+            && (await charts.ReadAsync(context.Settings, context.Cancellation)).Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace);
+    }
 
     private static CakeException OtherCertificate(RegistrySettings settings, IngressControllerState state, LocalDistribution? distribution, string context)
     {
         var expected = $"{settings.Namespace}/{settings.TlsSecret}";
-        var fix = distribution?.IsMinikube == true && state.Deployment == "ingress-nginx/ingress-nginx-controller"
+        var fix = state.Controller == "traefik.io/ingress-controller"
+            ? "Traefik answers such clients with a certificate from its own namespace only; set ingress-class to a class served by ingress-nginx (or one the pipeline may install)"
+            : distribution?.IsMinikube == true && state.Deployment == "ingress-nginx/ingress-nginx-controller"
             ? $"To let minikube's ingress addon do so: minikube addons configure ingress -p {context} (enter {expected}), then minikube addons disable ingress -p {context} && minikube addons enable ingress -p {context}, and run again"
             : $"Start it with --default-ssl-certificate={expected} (ingress-nginx), or set ingress-class to a class the pipeline may install a controller for";
         return new CakeException(

@@ -38,10 +38,10 @@ public static class ExistingCertificate
 
         using (certificate)
         {
-            var names = DnsNames(certificate);
-            if (!names.Any(name => Covers(name, settings.Host!)))
+            // As a TLS client checks it: DNS names with wildcards, IP addresses (an IP host) against the IP SANs.
+            if (!certificate.MatchesHostname(settings.Host!))
             {
-                return $"{where} holds a certificate for {string.Join(", ", names.DefaultIfEmpty("no DNS name"))}, not for {settings.Host}.";
+                return $"{where} holds a certificate for {string.Join(", ", Names(certificate).DefaultIfEmpty("no DNS name or IP address"))}, not for {settings.Host}.";
             }
 
             var now = DateTime.Now;
@@ -54,9 +54,12 @@ public static class ExistingCertificate
         return null;
     }
 
-    private static List<string> DnsNames(X509Certificate2 certificate)
+    private static List<string> Names(X509Certificate2 certificate)
     {
-        var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(extension => extension.EnumerateDnsNames()).ToList();
+        var alternatives = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().ToList();
+        var names = alternatives.SelectMany(extension => extension.EnumerateDnsNames())
+            .Concat(alternatives.SelectMany(extension => extension.EnumerateIPAddresses()).Select(ip => ip.ToString()))
+            .ToList();
         if (names.Count == 0 && certificate.GetNameInfo(X509NameType.DnsName, false) is { Length: > 0 } commonName)
         {
             names.Add(commonName);
@@ -64,9 +67,4 @@ public static class ExistingCertificate
 
         return names;
     }
-
-    private static bool Covers(string name, string host) =>
-        string.Equals(name, host, StringComparison.OrdinalIgnoreCase)
-        || (name.StartsWith("*.", StringComparison.Ordinal) && host.IndexOf('.') is var dot && dot > 0
-            && string.Equals(name[2..], host[(dot + 1)..], StringComparison.OrdinalIgnoreCase));
 }

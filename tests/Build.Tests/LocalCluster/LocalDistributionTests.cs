@@ -106,13 +106,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
     [Fact]
     public async Task On_minikube_the_registry_is_served_on_the_nodes_ip_with_it_in_the_certificate_by_a_controller_whose_default_certificate_is_the_registrys()
     {
-        // A fresh minikube: no ingress controller yet, the node at the IP the laptop reaches it on.
-        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
-        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "ingress-nginx", "ingress-nginx-controller", dryRun: false);
-        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Service"), "ingress-nginx", "ingress-nginx-controller", dryRun: false);
-        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Secret"), "ingress-nginx", "sh.helm.release.v1.ingress-nginx.v1", dryRun: false);
-        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""", internalIp: "192.168.49.2");
-        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+        var kubeconfig = FreshMinikube();
         RecordingMinikube();
         string[] deploy = ["--smoke-test=false", $"--kubeconfig={kubeconfig}"];
         var password = new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" };
@@ -120,8 +114,12 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         var first = await pipeline.RunAsync(deploy, password);
         pipeline.Server.ForgetRequests();
         var second = await pipeline.RunAsync(deploy, password);
+        // A step run alone serves the same host.
+        var exclusive = await pipeline.RunAsync(["--target=Ingress", "--exclusive", $"--kubeconfig={kubeconfig}"], password);
+        var writes = pipeline.Server.ClusterWrites;
 
         Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("Skipped: host 192.168.49.2 is an IP address: there is no name to resolve", first.ReportRow("Dns"));
         Assert.True(first.Output.Contains("Detected minikube: it has no load balancer; using ingress-class nginx, ingress-controller nginx, host 192.168.49.2, the node's address, as localhost does not reach minikube's ingress (set them to choose otherwise)."), first.Output);
         var certificate = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Certificate"), "docker-registry", "docker-registry-tls-certificate")!;
         Assert.Equal("""["192.168.49.2"]""", certificate["spec"]!["ipAddresses"]!.ToJsonString());
@@ -137,7 +135,44 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         Assert.Equal("host: \"192.168.49.2\"\n", LocalRegistryHosting()!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
         Assert.Contains("/etc/docker/certs.d/192.168.49.2/ca.crt", first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
+        Assert.True(exclusive.ExitCode == 0, exclusive.Output);
+        Assert.Empty(writes);
+    }
+
+    [Fact]
+    public async Task On_minikube_a_registry_served_as_localhost_by_an_earlier_run_stays_there()
+    {
+        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""", internalIp: "192.168.49.2");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
+        var password = new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" };
+        // What an earlier version chose there by default (minikube tunnel brings the addon to 127.0.0.1).
+        var earlier = await pipeline.RunAsync(["--smoke-test=false", "--host=localhost", $"--kubeconfig={kubeconfig}"], password);
+        pipeline.Server.ForgetRequests();
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", $"--kubeconfig={kubeconfig}"], password);
+
+        Assert.True(earlier.ExitCode == 0, earlier.Output);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("The registry is served as localhost already, so that host is kept; set --host=192.168.49.2 to serve it on minikube's node address instead.", run.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task On_minikube_the_pipelines_own_controller_is_upgraded_to_answer_an_ip_host_with_the_registrys_certificate()
+    {
+        var kubeconfig = FreshMinikube();
+        var password = new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Minikube-Passw0rd" };
+        // Installed by the pipeline for a host name (no minikube command here, so the chart, not the addon).
+        var named = await pipeline.RunAsync(["--smoke-test=false", "--host=registry.minikube.test", $"--kubeconfig={kubeconfig}"], password);
+
+        var address = await pipeline.RunAsync(["--smoke-test=false", "--host=192.168.49.2", $"--kubeconfig={kubeconfig}"], password);
+
+        Assert.True(named.ExitCode == 0, named.Output);
+        Assert.True(address.ExitCode == 0, address.Output);
+        var upgrades = pipeline.HelmInvocations.Where(call => call.StartsWith("upgrade --install ingress-nginx ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, upgrades.Count);
+        Assert.DoesNotContain("default-ssl-certificate", upgrades[0]);
+        Assert.Contains("--set controller.extraArgs.default-ssl-certificate=docker-registry/docker-registry-tls-certificate", upgrades[1]);
     }
 
     [Fact]
@@ -169,7 +204,18 @@ public sealed class LocalDistributionTests : IAsyncLifetime
             "which is its own, not the registry's docker-registry/docker-registry-tls-certificate. To let minikube's ingress addon do so: minikube addons configure ingress -p minikube " +
             "(enter docker-registry/docker-registry-tls-certificate), then minikube addons disable ingress -p minikube && minikube addons enable ingress -p minikube, and run again; " +
             "or give host a DNS name that resolves to 192.168.49.2.", run.Output);
-        Assert.Empty(pipeline.HelmInvocations);
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => !call.StartsWith("version", StringComparison.Ordinal));
+    }
+
+    // A minikube just started: no ingress controller, its node at the IP the laptop reaches it on.
+    private string FreshMinikube()
+    {
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("networking.k8s.io/v1", "IngressClass"), null, "nginx", dryRun: false);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("apps/v1", "Deployment"), "ingress-nginx", "ingress-nginx-controller", dryRun: false);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Service"), "ingress-nginx", "ingress-nginx-controller", dryRun: false);
+        pipeline.Server.Store.Delete(ResourceCatalogue.OfKind("v1", "Secret"), "ingress-nginx", "sh.helm.release.v1.ingress-nginx.v1", dryRun: false);
+        SeededState.Node(pipeline.Server, "minikube", null, """{"minikube.k8s.io/name": "minikube"}""", internalIp: "192.168.49.2");
+        return pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "minikube");
     }
 
     // A minikube command that only records its arguments: the addon must not be what serves an IP host.

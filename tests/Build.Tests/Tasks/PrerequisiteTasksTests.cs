@@ -157,6 +157,21 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         Assert.Empty(pipeline.Server.Store.List(IssuerType, null));
     }
 
+    [Fact]
+    public async Task Existing_secret_for_an_ip_host_is_checked_against_its_ip_addresses()
+    {
+        SeedPrerequisites();
+        SeedNamespaceAndTlsSecret("192.168.49.2", DateTimeOffset.UtcNow.AddDays(30));
+        // A client of an IP names no server: the controller answers with its default certificate, this one.
+        SeededState.ControllerArguments(pipeline.Server, "upgrade --set controller.extraArgs.default-ssl-certificate=docker-registry/docker-registry-tls-certificate");
+
+        var fits = await pipeline.RunAsync("--target=Issuer", "--host=192.168.49.2", "--tls=existing-secret");
+        var other = await pipeline.RunAsync("--target=Issuer", "--host=192.168.49.3", "--tls=existing-secret");
+
+        Assert.True(fits.ExitCode == 0, fits.Output);
+        Assert.Contains("tls-secret docker-registry/docker-registry-tls-certificate holds a certificate for 192.168.49.2, not for 192.168.49.3.", other.Output);
+    }
+
     [Theory]
     [InlineData("other.example.com", 30, "holds a certificate for other.example.com, not for registry.example.com")]
     [InlineData("registry.example.com", -1, "holds a certificate valid from")]
@@ -525,7 +540,15 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(dnsName);
+        if (System.Net.IPAddress.TryParse(dnsName, out var ip))
+        {
+            names.AddIpAddress(ip);
+        }
+        else
+        {
+            names.AddDnsName(dnsName);
+        }
+
         request.CertificateExtensions.Add(names.Build());
         using var certificate = request.CreateSelfSigned(notAfter.AddDays(-60), notAfter);
         pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "docker-registry"}}""")!.AsObject());
