@@ -19,12 +19,13 @@ public sealed class SmokeTest(ICakeLog log)
     /// <summary>Large enough to keep the connection busy, small enough to stay a chunk, not a whole layer.</summary>
     public const long ChunkSize = 64L << 20;
 
-    public async Task RunAsync(Uri registry, Credential login, RegistryTrust trust, long? layerSize, CancellationToken cancellationToken)
+    /// <param name="clusterPull">Run after the image is pushed and checked and before it is deleted: the cluster's own pull of it.</param>
+    public async Task RunAsync(Uri registry, Credential login, RegistryTrust trust, long? layerSize, Func<SmokeReference, CancellationToken, Task>? clusterPull, CancellationToken cancellationToken)
     {
         using var client = new RegistryClient(registry, login, trust);
         try
         {
-            await RunAsync(client, registry, login, layerSize, cancellationToken);
+            await RunAsync(client, registry, login, layerSize, clusterPull, cancellationToken);
         }
         catch (HttpRequestException exception) when (exception.InnerException is AuthenticationException)
         {
@@ -40,7 +41,7 @@ public sealed class SmokeTest(ICakeLog log)
         }
     }
 
-    private async Task RunAsync(RegistryClient client, Uri registry, Credential login, long? layerSize, CancellationToken cancellationToken)
+    private async Task RunAsync(RegistryClient client, Uri registry, Credential login, long? layerSize, Func<SmokeReference, CancellationToken, Task>? clusterPull, CancellationToken cancellationToken)
     {
         var (anonymous, challenge) = await client.PingAsync(authenticate: false, cancellationToken);
         if (anonymous != HttpStatusCode.Unauthorized || challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) != true)
@@ -74,8 +75,9 @@ public sealed class SmokeTest(ICakeLog log)
         var image = layerSize is { } size
             ? await SmokeImage.LargeAsync(size, (ulong)Random.Shared.NextInt64(1, long.MaxValue), cancellationToken)
             : SmokeImage.Small(id);
+        var index = SmokeImageIndex.Of(image);
         var pushed = new List<string>();
-        foreach (var blob in new[] { image.Config, image.Layer })
+        foreach (var blob in index.Blobs)
         {
             if (await client.BlobExistsAsync(Repository, blob.Digest, cancellationToken))
             {
@@ -90,9 +92,15 @@ public sealed class SmokeTest(ICakeLog log)
             log.Information($"Pushed {blob.Digest} ({ByteSize.Format(blob.Size)}) in {seconds:0.###}s: {ByteSize.Format((long)(blob.Size / seconds))}/s.");
         }
 
+        // Each platform's manifest by its digest, then the index that names them under the tag, as a multi-platform push does.
+        foreach (var each in index.Images)
+        {
+            await client.PutManifestAsync(Repository, each.ManifestDigest, each.Manifest, SmokeImage.ManifestMediaType, cancellationToken);
+        }
+
         var tag = $"smoke-{id}";
-        var digest = await client.PutManifestAsync(Repository, tag, image.Manifest, SmokeImage.ManifestMediaType, cancellationToken);
-        log.Information($"Pushed {Repository}:{tag} ({digest}).");
+        var digest = await client.PutManifestAsync(Repository, tag, index.Index, SmokeImageIndex.MediaType, cancellationToken);
+        log.Information($"Pushed {Repository}:{tag} ({digest}), an image index for {string.Join(" and ", index.Images.Select(each => $"linux/{each.Architecture}"))}.");
 
         if (!(await client.CatalogAsync(cancellationToken)).Contains(Repository) || !(await client.TagsAsync(Repository, cancellationToken)).Contains(tag))
         {
@@ -100,24 +108,40 @@ public sealed class SmokeTest(ICakeLog log)
         }
 
         log.Information($"{Repository}:{tag} is listed in the catalog and its tags.");
-        var manifest = await client.GetManifestAsync(Repository, tag, SmokeImage.ManifestMediaType, cancellationToken);
-        Verify(Blob.DigestOf(manifest) == digest && manifest.AsSpan().SequenceEqual(image.Manifest), $"the manifest of {Repository}:{tag}");
-        foreach (var blob in new[] { image.Config, image.Layer })
+        var served = await client.GetManifestAsync(Repository, tag, SmokeImageIndex.MediaType, cancellationToken);
+        Verify(Blob.DigestOf(served) == digest && served.AsSpan().SequenceEqual(index.Index), $"the image index of {Repository}:{tag}");
+        foreach (var each in index.Images)
+        {
+            var manifest = await client.GetManifestAsync(Repository, each.ManifestDigest, SmokeImage.ManifestMediaType, cancellationToken);
+            Verify(manifest.AsSpan().SequenceEqual(each.Manifest), $"the linux/{each.Architecture} manifest {each.ManifestDigest}");
+        }
+
+        foreach (var blob in index.Blobs)
         {
             var (pulled, pulledSize) = await client.PullBlobAsync(Repository, blob.Digest, cancellationToken);
             Verify(pulled == blob.Digest && pulledSize == blob.Size, $"blob {blob.Digest}");
         }
 
-        log.Information("Pulled the manifest and both blobs back; every digest matches.");
+        log.Information($"Pulled the index, {index.Images.Count} manifests and {index.Blobs.Count} blobs back; every digest matches.");
+        if (clusterPull is not null)
+        {
+            await clusterPull(new SmokeReference(Repository, digest, tag, layerSize is null), cancellationToken);
+        }
+
         if (await client.DeleteAsync(Repository, "manifests", digest, cancellationToken))
         {
+            foreach (var each in index.Images)
+            {
+                await client.DeleteAsync(Repository, "manifests", each.ManifestDigest, cancellationToken);
+            }
+
             // The blobs too, or every large smoke run would leave its layer behind; only those this run pushed.
             foreach (var blob in pushed)
             {
                 await client.DeleteAsync(Repository, "blobs", blob, cancellationToken);
             }
 
-            log.Information($"Deleted {Repository}@{digest} and the {pushed.Count} blob{(pushed.Count == 1 ? string.Empty : "s")} this run pushed.");
+            log.Information($"Deleted {Repository}@{digest}, its manifests and the {pushed.Count} blob{(pushed.Count == 1 ? string.Empty : "s")} this run pushed.");
         }
         else
         {

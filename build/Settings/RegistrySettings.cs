@@ -65,6 +65,12 @@ public sealed record RegistrySettings
     [Setting("pull-secret-service-accounts", "Also list the pull secret in the imagePullSecrets of each of those namespaces' default ServiceAccount, next to the ones it has: true or false.")]
     public bool PullSecretServiceAccounts { get; init; }
 
+    [Setting("trust-ca-on-nodes", "With tls=selfsigned, make every node's containerd trust the private CA for host (a DaemonSet writes /etc/containerd/certs.d/<host>/): true or false.")]
+    public bool TrustCaOnNodes { get; init; }
+
+    [Setting("node-trust-image", "The image of the trust-ca-on-nodes DaemonSet: any with sh, cmp, cp and sleep (busybox).")]
+    public string NodeTrustImage { get; init; } = "busybox:1.37";
+
     [Setting("bcrypt-cost", "bcrypt work factor of the htpasswd hashes (10 to 16).")]
     public int BcryptCost { get; init; } = 10;
 
@@ -119,6 +125,9 @@ public sealed record RegistrySettings
 
     [Setting("smoke-test", "Push and pull a test image after deploying: true or false.")]
     public bool SmokeTest { get; init; } = true;
+
+    [Setting("smoke-cluster-pull", "SmokeTest also starts a pod that pulls the pushed image, proving the nodes can (needs host and a cluster): true or false.")]
+    public bool SmokeClusterPull { get; init; } = true;
 
     [Setting("render-secrets", "Render writes Secret data in clear instead of redacted: true or false.")]
     public bool RenderSecrets { get; init; }

@@ -95,6 +95,14 @@ public static partial class SettingsValidator
                 "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"));
         }
 
+        Check("trust-ca-on-nodes", !settings.TrustCaOnNodes || settings.Tls == TlsMode.Selfsigned,
+            $"needs tls=selfsigned (tls is {SettingDefinition.Find("tls")!.TextIn(settings)}): the nodes are made to trust the pipeline's own private CA, which only that mode makes; expected false");
+        if (settings.TrustCaOnNodes)
+        {
+            Check("node-trust-image", settings.NodeTrustImage.Length > 0 && !settings.NodeTrustImage.Any(char.IsWhiteSpace),
+                "is not an image reference; expected one such as busybox:1.37 or registry.example.com/mirror/busybox:1.37");
+        }
+
         Check("pull-secret-name", IsDnsSubdomain(settings.PullSecretName), "is not a valid Secret name; expected lower-case letters, digits, '-' and '.'");
         if (settings.PullSecretNamespaces.Count > 0 && settings.UsersFile is not null && settings.Users is { } users)
         {

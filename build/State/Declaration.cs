@@ -112,6 +112,12 @@ public sealed class Declaration(ManifestTemplates templates)
         }
 
         Add<IngressTask>(ingress);
+        if (settings.TrustCaOnNodes && settings.Tls == TlsMode.Selfsigned)
+        {
+            Add<NodeTrustTask>(templates.Load<V1ConfigMap>("node-trust-hosts.yaml", values));
+            Add<NodeTrustTask>(templates.Load<V1DaemonSet>("node-trust-daemonset.yaml", values));
+        }
+
         if (announceLocally)
         {
             Add<IngressTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));

@@ -10,7 +10,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Prune")]
 [TaskDescription("Delete what this pipeline made before and no longer wants (an Issuer of a tls mode given up), and nothing else.")]
-[IsDependentOn(typeof(IngressTask))]
+[IsDependentOn(typeof(NodeTrustTask))]
 [WritesToCluster]
 public sealed class PruneTask(ClusterConnector connector, RunDesiredState desired) : AsyncRegistryTask<BuildContext>
 {

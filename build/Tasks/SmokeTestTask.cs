@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Cake.Common.Diagnostics;
 using Cake.Core;
 using Registry.Build.Host;
+using Registry.Build.Kubernetes;
 using Registry.Build.Registry;
 using Registry.Build.Registry.Oci;
 using Registry.Build.Settings;
@@ -14,7 +15,7 @@ namespace Registry.Build.Tasks;
 [TaskName("SmokeTest")]
 [TaskDescription("Push and pull a test image over the registry API (guide step 12).")]
 [IsDependentOn(typeof(RolloutTask))]
-public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker) : AsyncRegistryTask<BuildContext>
+public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker, ClusterConnector connector, WaitPolling polling) : AsyncRegistryTask<BuildContext>
 {
     private Credential? login;
 
@@ -59,11 +60,37 @@ public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker) 
         }
 
         long? layerSize = settings.SmokeLayerSize is { } text && ByteSize.TryParse(text, out var bytes) ? bytes : null;
-        await new SmokeTest(context.Log).RunAsync(url, login, new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify), layerSize, context.Cancellation);
+        await new SmokeTest(context.Log).RunAsync(
+            url, login, new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify), layerSize, ClusterPullOf(context, login), context.Cancellation);
         if (settings.SmokeDocker)
         {
             DockerPush(context, url.Authority, login);
         }
+    }
+
+    /// <summary>
+    /// The cluster's own pull of the pushed image, by its host as workloads name it; none for a registry given only by
+    /// registry-url (it need not be this cluster's), nor for the random layer of smoke-layer-size, which no runtime can unpack.
+    /// </summary>
+    private Func<SmokeReference, CancellationToken, Task>? ClusterPullOf(BuildContext context, Credential login)
+    {
+        var settings = context.Settings;
+        if (!settings.SmokeClusterPull || settings.Host is not { } host)
+        {
+            return null;
+        }
+
+        return async (pushed, cancellationToken) =>
+        {
+            if (!pushed.Runnable)
+            {
+                context.Information("smoke-layer-size makes a layer no container runtime can unpack: the cluster pull check is skipped in this run.");
+                return;
+            }
+
+            var cluster = await connector.ConnectAsync(cancellationToken);
+            await new ClusterPull(cluster.Api, context.Log, polling).RunAsync(settings.Namespace, host, pushed.On(host), login, settings.WaitTimeout, cancellationToken);
+        };
     }
 
     private static Credential? Given(RegistrySettings settings) =>

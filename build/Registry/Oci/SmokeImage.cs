@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 
 namespace Registry.Build.Registry.Oci;
 
-/// <summary>A valid OCI image made in memory: an image config and one layer, with their real digests.</summary>
-public sealed record SmokeImage(Blob Config, Blob Layer, byte[] Manifest)
+/// <summary>A valid OCI image made in memory for one platform (linux/<paramref name="Architecture"/>): an image config and one layer, with their real digests.</summary>
+public sealed record SmokeImage(Blob Config, Blob Layer, byte[] Manifest, string Architecture = "amd64")
 {
     public const string ManifestMediaType = "application/vnd.oci.image.manifest.v1+json";
     private const string ConfigMediaType = "application/vnd.oci.image.config.v1+json";
@@ -41,11 +41,17 @@ public sealed record SmokeImage(Blob Config, Blob Layer, byte[] Manifest)
         return Build(layer, layer.Digest);
     }
 
-    private static SmokeImage Build(Blob layer, string diffId)
+    /// <summary>The same layer as an image for another architecture: its own config, so its own manifest.</summary>
+    public SmokeImage For(string architecture) =>
+        Build(Layer, JsonNode.Parse(Config.Open())!["rootfs"]!["diff_ids"]![0]!.GetValue<string>(), architecture);
+
+    public string ManifestDigest => Blob.DigestOf(Manifest);
+
+    private static SmokeImage Build(Blob layer, string diffId, string architecture = "amd64")
     {
         var config = Blob.FromBytes(ConfigMediaType, Encoding.UTF8.GetBytes(new JsonObject
         {
-            ["architecture"] = "amd64",
+            ["architecture"] = architecture,
             ["os"] = "linux",
             ["config"] = new JsonObject(),
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray(diffId) },
@@ -57,7 +63,7 @@ public sealed record SmokeImage(Blob Config, Blob Layer, byte[] Manifest)
             ["config"] = Descriptor(config),
             ["layers"] = new JsonArray(Descriptor(layer)),
         }.ToJsonString());
-        return new SmokeImage(config, layer, manifest);
+        return new SmokeImage(config, layer, manifest, architecture);
     }
 
     private static JsonObject Descriptor(Blob blob) => new()

@@ -43,9 +43,9 @@ public sealed class SmokeTestTests : IAsyncLifetime
         Assert.Contains("GET /v2/ without credentials: 401 with Basic", run.Output);
         Assert.Contains("A wrong password is refused with 401.", run.Output);
         Assert.Contains("User admin logs in.", run.Output);
-        Assert.Matches(@"Pushed smoke/registry-pipeline:smoke-\S+ \(sha256:[0-9a-f]{64}\)", run.Output);
+        Assert.Matches(@"Pushed smoke/registry-pipeline:smoke-\S+ \(sha256:[0-9a-f]{64}\), an image index for linux/amd64 and linux/arm64\.", run.Output);
         Assert.Contains("is listed in the catalog and its tags.", run.Output);
-        Assert.Contains("Pulled the manifest and both blobs back; every digest matches.", run.Output);
+        Assert.Contains("Pulled the index, 2 manifests and 3 blobs back; every digest matches.", run.Output);
         Assert.Matches(@"Deleted smoke/registry-pipeline@sha256:[0-9a-f]{64}", run.Output);
         AssertNoPassword(run);
     }
@@ -135,8 +135,8 @@ public sealed class SmokeTestTests : IAsyncLifetime
 
         Assert.True(run.ExitCode == 0, run.Output);
         var pushed = System.Text.RegularExpressions.Regex.Matches(run.Output, @"Pushed (sha256:[0-9a-f]{64}) \(").Select(match => match.Groups[1].Value).ToList();
-        Assert.Equal(2, pushed.Count);
-        Assert.Contains("and the 2 blobs this run pushed.", run.Output);
+        Assert.Equal(3, pushed.Count);
+        Assert.Contains("and the 3 blobs this run pushed.", run.Output);
         foreach (var digest in pushed)
         {
             Assert.False(await client.BlobExistsAsync("smoke/registry-pipeline", digest, CancellationToken.None), $"{digest} was left behind");
@@ -168,6 +168,44 @@ public sealed class SmokeTestTests : IAsyncLifetime
         Assert.Equal(Password, (await File.ReadAllTextAsync(stdin)).Trim());
         AssertNoPassword(run);
     }
+
+    [Fact]
+    public async Task The_smoke_image_index_is_read_by_skopeo_and_copies_as_arm64()
+    {
+        var registry = await Start(tls: false);
+        var login = new Credential("admin", new Secret(Password));
+        var authFile = Path.Combine(directory.Path, "auth.json");
+        await File.WriteAllTextAsync(authFile, PullSecret.DockerConfigJson(registry.Address.Authority, login));
+        var log = new RecordingLog();
+        string? raw = null;
+        Command? copy = null;
+        var layout = Path.Combine(directory.Path, "arm64");
+
+        // While the image exists: the hook is where the cluster pulls it in a deploy.
+        await new SmokeTest(log).RunAsync(registry.Address, login, new Build.Registry.Oci.RegistryTrust(null, false), null, async (pushed, _) =>
+        {
+            var reference = $"docker://{registry.Address.Authority}/{pushed.Repository}@{pushed.Digest}";
+            var inspect = await Command.Run("skopeo", ["inspect", "--raw", "--tls-verify=false", $"--authfile={authFile}", reference], directory.Path, Unproxied);
+            Assert.True(inspect.ExitCode == 0, inspect.Error);
+            raw = inspect.Output;
+            copy = await Command.Run(
+                "skopeo", ["copy", "--override-arch", "arm64", "--src-tls-verify=false", $"--authfile={authFile}", reference, $"oci:{layout}:arm64"], directory.Path, Unproxied);
+        }, CancellationToken.None);
+
+        var index = System.Text.Json.Nodes.JsonNode.Parse(raw!)!;
+        Assert.Equal("application/vnd.oci.image.index.v1+json", index["mediaType"]!.GetValue<string>());
+        Assert.Equal(["linux/amd64", "linux/arm64"], index["manifests"]!.AsArray().Select(each => $"{each!["platform"]!["os"]}/{each["platform"]!["architecture"]}"));
+        Assert.True(copy!.ExitCode == 0, copy.Error);
+        var copied = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!["manifests"]![0]!["digest"]!.GetValue<string>();
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "blobs", "sha256", copied["sha256:".Length..])))!;
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "blobs", "sha256", manifest["config"]!["digest"]!.GetValue<string>()["sha256:".Length..])))!;
+        Assert.Equal("arm64", config["architecture"]!.GetValue<string>());
+        Assert.Equal(index["manifests"]![1]!["digest"]!.GetValue<string>(), copied);
+        Assert.Contains("Deleted smoke/registry-pipeline@", log.Text);
+    }
+
+    // skopeo honours the machine's proxy settings; the registry is on loopback.
+    private static readonly IReadOnlyDictionary<string, string?> Unproxied = new Dictionary<string, string?> { ["HTTPS_PROXY"] = null, ["HTTP_PROXY"] = null, ["https_proxy"] = null, ["http_proxy"] = null };
 
     [Fact]
     public async Task A_blob_pushed_in_many_chunks_comes_back_identical()

@@ -27,11 +27,14 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     {
         this.app = app;
         Behaviour = behaviour;
-        controllers = new EmulatedControllers(Store, behaviour);
+        controllers = new EmulatedControllers(Store, behaviour, Node);
         app.Run(HandleAsync);
     }
 
     public ObjectStore Store { get; } = new();
+
+    /// <summary>The node that runs the cluster's pods: its disk, its platform and the registries it reaches.</summary>
+    public EmulatedNode Node { get; } = new();
 
     /// <summary>
     /// Serve requests without credentials, as an API server with anonymous auth and a permissive authorizer does:

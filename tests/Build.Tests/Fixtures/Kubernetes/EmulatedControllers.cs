@@ -41,12 +41,14 @@ public sealed class EmulatedControllers : IAsyncDisposable
     private readonly ObjectStore store;
     private readonly ControllerBehaviour behaviour;
     private readonly CancellationTokenSource stop = new();
+    private readonly EmulatedKubelet kubelet;
     private readonly Task loop;
 
-    public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour)
+    public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour, EmulatedNode node)
     {
         this.store = store;
         this.behaviour = behaviour;
+        kubelet = new EmulatedKubelet(store, node);
         loop = Task.Run(RunAsync);
     }
 
@@ -63,6 +65,8 @@ public sealed class EmulatedControllers : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+
+        await kubelet.DrainAsync();
 
         // A fixture that fed a controller something it could not read must say so, not show up as a timeout.
         if (LastError is { } error)
@@ -91,7 +95,9 @@ public sealed class EmulatedControllers : IAsyncDisposable
 
     private void Reconcile(DateTimeOffset now)
     {
-        foreach (var (type, ns, name, body, specChanged) in store.Snapshot())
+        var snapshot = store.Snapshot();
+        kubelet.StopGone(snapshot.Where(item => item.Type.Kind == "DaemonSet").Select(item => (item.Namespace!, item.Name)));
+        foreach (var (type, ns, name, body, specChanged) in snapshot)
         {
             var age = now - specChanged;
             switch (type.Kind)
@@ -118,7 +124,11 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     }
 
                     break;
-                case "DaemonSet" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
+                case "Pod":
+                    kubelet.Reconcile(ns!, name, body);
+                    break;
+                case "DaemonSet" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls && kubelet.CanMount(ns!, body):
+                    kubelet.RunOnNode(ns!, name, body);
                     store.Mutate(type, ns, name, daemonSet => daemonSet["status"] = new JsonObject
                     {
                         ["observedGeneration"] = daemonSet["metadata"]!["generation"]!.GetValue<long>(),
