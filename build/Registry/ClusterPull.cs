@@ -20,7 +20,8 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
     private static readonly string[] PullFailures = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable"];
 
     /// <param name="login">The login the pod's pull secret holds; null starts the pod without one.</param>
-    public async Task RunAsync(string ns, string host, string image, Credential? login, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="diagnostics">Where a failed check leaves the pod's status and events, since the pod itself is deleted.</param>
+    public async Task RunAsync(string ns, string host, string image, Credential? login, TimeSpan timeout, CancellationToken cancellationToken, string? diagnostics = null)
     {
         await RemoveLeftoversAsync(ns, cancellationToken);
         var name = $"registry-smoke-pull-{Guid.NewGuid().ToString("N")[..6]}";
@@ -37,6 +38,11 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
             uid = (await api.CreateAsync(pod, Pod(ns, name, image, login is not null), dryRun: false, cancellationToken))["metadata"]?["uid"]?.GetValue<string>();
             log.Information($"Started pod {ns}/{name} with image {image}{(login is null ? string.Empty : $" and pull secret {name}")}; waiting for a node to pull it.");
             await WaitForPullAsync(pod, uid, host, image, timeout, cancellationToken);
+        }
+        catch (CakeException failure) when (diagnostics is not null)
+        {
+            await KeepForDiagnosticsAsync(diagnostics, pod, uid, failure.Message, cancellationToken);
+            throw;
         }
         finally
         {
@@ -58,6 +64,8 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
         var deadline = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
+            // The pod before its events: the kubelet records an event before the status it leads to, so both are seen together.
+            var status = await api.GetAsync(pod, cancellationToken);
             var events = await EventsAsync(pod.Namespace!, uid, cancellationToken);
             if (events.FirstOrDefault(each => Reason(each) == "Pulled") is { } pulled)
             {
@@ -65,7 +73,6 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
                 return;
             }
 
-            var status = await api.GetAsync(pod, cancellationToken);
             var container = (status?["status"]?["containerStatuses"] as JsonArray)?.FirstOrDefault();
             if (container?["state"]?["running"] is not null || container?["state"]?["terminated"] is not null || container?["imageID"]?.GetValue<string>() is { Length: > 0 })
             {
@@ -111,6 +118,22 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
             _ => $"Check the pod's events with: kubectl -n {pod.Namespace} describe pod {pod.Name} (while it exists; set smoke-cluster-pull=false to skip this check).",
         };
         return $"A node could not pull {image} for pod {pod.Namespace}/{pod.Name} ({reason}): {(message is null ? "the kubelet gave no message" : message)}. {fix}";
+    }
+
+    private async Task KeepForDiagnosticsAsync(string folder, ResourceAddress pod, string? uid, string failure, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder().AppendLine(failure).AppendLine().AppendLine("Events:");
+        foreach (var each in await EventsAsync(pod.Namespace!, uid, cancellationToken))
+        {
+            text.AppendLine($"  {each["type"]} {Reason(each)}: {each["message"]}");
+        }
+
+        var live = await api.GetAsync(pod, cancellationToken);
+        text.AppendLine().AppendLine("Pod status:").AppendLine(live?["status"]?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "(gone)");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "cluster-pull.txt");
+        await File.WriteAllTextAsync(path, text.ToString(), cancellationToken);
+        log.Information($"The pull check's pod status and events are in {path}.");
     }
 
     private async Task RemoveLeftoversAsync(string ns, CancellationToken cancellationToken)

