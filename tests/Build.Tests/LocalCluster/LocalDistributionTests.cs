@@ -132,7 +132,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         var install = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
         Assert.Contains("--set controller.extraArgs.default-ssl-certificate=docker-registry/docker-registry-tls-certificate", install);
         Assert.Contains("--set controller.hostPort.enabled=true", install);
-        Assert.Equal("host: \"192.168.49.2\"\n", LocalRegistryHosting()!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
+        Assert.Equal("host: \"192.168.49.2\"\nhostFromContainerRuntime: \"192.168.49.2\"\nhostFromClusterNetwork: \"docker-registry.docker-registry.svc:5000\"\n", LocalRegistryHosting()!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
         Assert.Contains("/etc/docker/certs.d/192.168.49.2/ca.crt", first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.True(exclusive.ExitCode == 0, exclusive.Output);
@@ -248,7 +248,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         var destroy = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", $"--kubeconfig={kubeconfig}"], password);
 
         Assert.True(first.ExitCode == 0, first.Output);
-        Assert.Equal("host: \"localhost\"\n", hosting!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
+        Assert.Equal("host: \"localhost\"\nhostFromContainerRuntime: \"localhost\"\nhostFromClusterNetwork: \"docker-registry.docker-registry.svc:5000\"\n", hosting!["data"]!["localRegistryHosting.v1"]!.GetValue<string>());
         Assert.NotNull(hosting["metadata"]!["labels"]![ApplySet.PartOfLabel]);
         Assert.Equal("kube-public", parent["metadata"]!["annotations"]![ApplySet.AdditionalNamespacesAnnotation]!.GetValue<string>());
         Assert.True(second.ExitCode == 0, second.Output);
