@@ -118,6 +118,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckPullSecretNamespaces(context);
         }
 
+        // NodeTrust writes where containerd reads; a node whose runtime reads elsewhere would be told nothing.
+        if (usesCluster && deploying && context.Settings.TrustCaOnNodes)
+        {
+            CheckNodeRuntimes(context);
+        }
+
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
         if (tasks.Any(task => WritingTasks.Contains(task.Name)))
         {
@@ -149,6 +155,28 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem("pull-secret-namespaces", origin?.Text, origin?.Source,
                     $"names {(missing.Count == 1 ? "a namespace" : "namespaces")} the cluster does not have ({string.Join(", ", missing)}); expected existing namespaces: " +
                     "the pipeline gives them a pull secret but never creates them"));
+        }
+    }
+
+    private void CheckNodeRuntimes(BuildContext context)
+    {
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var nodes = api.ListAsync(ResourceAddress.For<k8s.Models.V1Node>(null), null, context.Cancellation).GetAwaiter().GetResult();
+        var others = (nodes["items"] as System.Text.Json.Nodes.JsonArray ?? [])
+            .Select(node => (Name: node?["metadata"]?["name"]?.GetValue<string>(), Runtime: node?["status"]?["nodeInfo"]?["containerRuntimeVersion"]?.GetValue<string>()))
+            // k3s and RKE2 run their own containerd, configured from registries.yaml, which rewrites its certs.d.
+            .Where(node => node.Runtime is { Length: > 0 } runtime && (!runtime.StartsWith("containerd://", StringComparison.Ordinal) || runtime.Contains("k3s", StringComparison.Ordinal) || runtime.Contains("rke2", StringComparison.Ordinal)))
+            .ToList();
+        if (others.Count > 0)
+        {
+            var origin = context.Settings.Origins.GetValueOrDefault("trust-ca-on-nodes");
+            var host = context.Settings.Host;
+            throw new CakeException(
+                RunOutcome.UsageErrorExitCode,
+                "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem("trust-ca-on-nodes", origin?.Text, origin?.Source,
+                    $"needs nodes whose container runtime is containerd reading /etc/containerd/certs.d, but {string.Join(", ", others.Select(node => $"{node.Name} runs {node.Runtime}"))}; " +
+                    $"expected false there, with the CA installed the runtime's way: Docker /etc/docker/certs.d/{host}/ca.crt, CRI-O /etc/containers/certs.d/{host}/ca.crt, " +
+                    $"k3s and RKE2 registries.yaml (configs.\"{host}\".tls.ca_file)"));
         }
     }
 

@@ -46,25 +46,38 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
         }
         finally
         {
-            // Cleaned up whatever happened; a cancelled run leaves them to the next one's RemoveLeftoversAsync.
-            if (!cancellationToken.IsCancellationRequested)
+            // Whatever happened, also when the run was cancelled: the secret first, since it holds a password.
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await TryAsync(() => api.DeleteAsync(secret, cleanup.Token));
+            await TryAsync(() => api.DeleteAsync(pod, cleanup.Token));
+            // Events expire by themselves; a user who may not delete them (the built-in edit role) keeps them until then.
+            foreach (var each in await TryAsync(() => EventsAsync(ns, uid, cleanup.Token)) ?? [])
             {
-                await api.DeleteAsync(pod, CancellationToken.None);
-                await api.DeleteAsync(secret, CancellationToken.None);
-                foreach (var each in await EventsAsync(ns, uid, CancellationToken.None))
-                {
-                    await api.DeleteAsync(ResourceAddress.For<Corev1Event>(ns, each["metadata"]!["name"]!.GetValue<string>()), CancellationToken.None);
-                }
+                await TryAsync(() => api.DeleteAsync(ResourceAddress.For<Corev1Event>(ns, each["metadata"]!["name"]!.GetValue<string>()), cleanup.Token));
             }
+        }
+    }
+
+    private static async Task<T?> TryAsync<T>(Func<Task<T>> cleanup)
+    {
+        try
+        {
+            return await cleanup();
+        }
+        catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException or OperationCanceledException)
+        {
+            // A leftover is removed by the next run's check (by its label).
+            return default;
         }
     }
 
     private async Task WaitForPullAsync(ResourceAddress pod, string? uid, string host, string image, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
+        (string Reason, string? Message)? lastFailure = null;
         while (true)
         {
-            // The pod before its events: the kubelet records an event before the status it leads to, so both are seen together.
+            // The pod before its events, so a status that follows an event is never seen without it.
             var status = await api.GetAsync(pod, cancellationToken);
             var events = await EventsAsync(pod.Namespace!, uid, cancellationToken);
             if (events.FirstOrDefault(each => Reason(each) == "Pulled") is { } pulled)
@@ -74,31 +87,53 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
             }
 
             var container = (status?["status"]?["containerStatuses"] as JsonArray)?.FirstOrDefault();
-            if (container?["state"]?["running"] is not null || container?["state"]?["terminated"] is not null || container?["imageID"]?.GetValue<string>() is { Length: > 0 })
+            var waiting = container?["state"]?["waiting"];
+            var reason = waiting?["reason"]?.GetValue<string>();
+            // The kubelet creates a container only from an image it has: any of these means the pull happened, even
+            // when its Pulled event was dropped (the image has no program, so creating the container fails).
+            if (container?["state"]?["running"] is not null || container?["state"]?["terminated"] is not null || reason is "CreateContainerError" or "CreateContainerConfigError")
             {
-                log.Information($"A node pulled {image}: the container was created from it.");
+                log.Information($"A node pulled {image}: its container was {(reason is null ? "started" : $"then not created ({reason}), as expected of an image with no program")}.");
                 return;
             }
 
-            var waiting = container?["state"]?["waiting"];
-            var reason = waiting?["reason"]?.GetValue<string>();
             if (reason is not null && PullFailures.Contains(reason))
             {
                 // The kubelet says it twice: in the waiting state, and in a Failed event ("Failed to pull image ...: why"),
                 // next to a second one that only repeats the reason ("Error: ErrImagePull").
                 var failed = events.LastOrDefault(each => Reason(each) == "Failed" && each["message"]?.GetValue<string>()?.StartsWith("Error: ", StringComparison.Ordinal) == false);
-                throw new CakeException(Failure(pod, host, image, reason, waiting?["message"]?.GetValue<string>() ?? failed?["message"]?.GetValue<string>()));
+                lastFailure = (reason, waiting?["message"]?.GetValue<string>() ?? failed?["message"]?.GetValue<string>());
+                // What retrying cannot fix fails now; anything else (a 503, a connection reset) gets the kubelet's retries until the deadline.
+                if (Lasting(lastFailure.Value.Message))
+                {
+                    throw new CakeException(Failure(pod, host, image, lastFailure.Value.Reason, lastFailure.Value.Message));
+                }
             }
 
             if (DateTimeOffset.UtcNow >= deadline)
             {
-                var last = events.LastOrDefault() is { } latest ? $" The last event: {Reason(latest)}: {latest["message"]?.GetValue<string>()}." : " No node reported anything: is any node Ready and schedulable?";
-                throw new CakeException($"No node pulled {image} within {timeout} (wait-timeout) for pod {pod.Namespace}/{pod.Name}{(reason is null ? string.Empty : $", waiting with {reason}")}.{last}");
+                if (lastFailure is { } last)
+                {
+                    throw new CakeException(Failure(pod, host, image, last.Reason, last.Message));
+                }
+
+                var latest = events.LastOrDefault() is { } newest ? $" The last event: {Reason(newest)}: {newest["message"]?.GetValue<string>()}." : " No node reported anything: is any node Ready and schedulable?";
+                throw new CakeException($"No node pulled {image} within {timeout} (wait-timeout) for pod {pod.Namespace}/{pod.Name}{(reason is null ? string.Empty : $", waiting with {reason}")}.{latest}");
             }
 
             await Task.Delay(polling.Interval, cancellationToken);
         }
     }
+
+    private static bool IsUntrusted(string text) => text.Contains("x509", StringComparison.OrdinalIgnoreCase) || text.Contains("certificate", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsRefused(string text) =>
+        text.Contains("401 Unauthorized", StringComparison.OrdinalIgnoreCase) || text.Contains("authorization failed", StringComparison.OrdinalIgnoreCase) ||
+        text.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase) || text.Contains("pull access denied", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsUnresolved(string text) => text.Contains("no such host", StringComparison.OrdinalIgnoreCase);
+
+    private static bool Lasting(string? message) => message is not null && (IsUntrusted(message) || IsRefused(message) || IsUnresolved(message));
 
     /// <summary>What went wrong in the words of the kubelet, and what fixes it.</summary>
     private static string Failure(ResourceAddress pod, string host, string image, string reason, string? message)
@@ -106,12 +141,12 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
         var text = message ?? string.Empty;
         var fix = text switch
         {
-            _ when text.Contains("x509", StringComparison.OrdinalIgnoreCase) || text.Contains("certificate", StringComparison.OrdinalIgnoreCase) =>
+            _ when IsUntrusted(text) =>
                 $"The nodes' container runtime does not trust the registry's certificate. With tls=selfsigned set trust-ca-on-nodes=true (the NodeTrust step writes the CA to /etc/containerd/certs.d/{host}/ on every node), " +
                 $"or install artifacts/ca.crt there yourself (README: Nodes trust the private CA).",
-            _ when text.Contains("401", StringComparison.Ordinal) || text.Contains("unauthorized", StringComparison.OrdinalIgnoreCase) || text.Contains("authorization failed", StringComparison.OrdinalIgnoreCase) || text.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase) =>
+            _ when IsRefused(text) =>
                 $"The node pulled without a login the registry accepts: the pull secret is missing or holds another password. Workloads need a kubernetes.io/dockerconfigjson Secret for {host} in their namespace: list it in pull-secret-namespaces.",
-            _ when text.Contains("no such host", StringComparison.OrdinalIgnoreCase) || text.Contains("lookup ", StringComparison.OrdinalIgnoreCase) =>
+            _ when IsUnresolved(text) =>
                 $"{host} does not resolve on the nodes: the kubelet and the container runtime use the node's resolver, not the cluster's DNS. Give {host} a DNS record the nodes can resolve (or an /etc/hosts entry on each node).",
             _ when text.Contains("connection refused", StringComparison.OrdinalIgnoreCase) || text.Contains("timeout", StringComparison.OrdinalIgnoreCase) =>
                 $"The nodes cannot reach {host}:443: check that the ingress controller is reachable from the nodes on that address.",

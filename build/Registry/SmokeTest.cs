@@ -123,11 +123,22 @@ public sealed class SmokeTest(ICakeLog log)
         }
 
         log.Information($"Pulled the index, {index.Images.Count} manifests and {index.Blobs.Count} blobs back; every digest matches.");
-        if (clusterPull is not null)
+        try
         {
-            await clusterPull(new SmokeReference(Repository, digest, tag, layerSize is null), cancellationToken);
+            if (clusterPull is not null)
+            {
+                await clusterPull(new SmokeReference(Repository, digest, tag, layerSize is null), cancellationToken);
+            }
         }
+        finally
+        {
+            // Also after a failed cluster pull: the image is the smoke test's, not something to leave behind.
+            await DeleteAsync(client, index, digest, tag, pushed, cancellationToken);
+        }
+    }
 
+    private async Task DeleteAsync(RegistryClient client, SmokeImageIndex index, string digest, string tag, List<string> pushed, CancellationToken cancellationToken)
+    {
         if (await client.DeleteAsync(Repository, "manifests", digest, cancellationToken))
         {
             foreach (var each in index.Images)

@@ -89,12 +89,14 @@ public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker, 
             }
 
             var cluster = await connector.ConnectAsync(cancellationToken);
+            // The login workloads are given when there is one (it may be a pull-only user), else the smoke test's own.
+            var podLogin = (await desired.GetAsync(context)).Credentials.PullLogin ?? login;
             try
             {
                 await new ClusterPull(cluster.Api, context.Log, polling).RunAsync(
-                    settings.Namespace, host, pushed.On(host), login, settings.WaitTimeout, cancellationToken, settings.Artifacts.Combine("diagnostics").FullPath);
+                    settings.Namespace, host, pushed.On(host), podLogin, settings.WaitTimeout, cancellationToken, settings.Artifacts.Combine("diagnostics").FullPath);
             }
-            catch (CakeException failure) when (!WorkloadsPull(settings))
+            catch (Exception failure) when (failure is CakeException or KubernetesApiException && !WorkloadsPull(settings))
             {
                 // Nothing was asked of the nodes: the registry works from here, and this says what workloads still need.
                 context.Warning("{0}", $"The registry works from this runner, but not yet for the cluster's own pods: {failure.Message} " +

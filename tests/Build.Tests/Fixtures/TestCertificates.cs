@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Registry.Build.Tests.Fixtures;
 
-/// <summary>A private CA and a server certificate it signs for localhost, as PEM files, like tls=selfsigned makes.</summary>
+/// <summary>A private CA and a server certificate it signs for localhost and registry.example.com, as PEM files, like tls=selfsigned makes.</summary>
 public sealed class TestCertificates
 {
     public TestCertificates(string directory)
@@ -19,6 +19,8 @@ public sealed class TestCertificates
         var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName("localhost");
+        // The name the emulated node reaches the registry by when a test needs one that is not loopback.
+        names.AddDnsName("registry.example.com");
         names.AddIpAddress(IPAddress.Loopback);
         serverRequest.CertificateExtensions.Add(names.Build());
         serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));

@@ -20,7 +20,8 @@ public sealed class ClusterPullTests : IAsyncLifetime
 {
     private const string Password = "Pull-Passw0rd-42";
     private const string Namespace = "docker-registry";
-    private const string CertsD = "/etc/containerd/certs.d/localhost";
+    private const string Host = "registry.example.com";
+    private const string CertsD = "/etc/containerd/certs.d/" + Host;
     private readonly TemporaryDirectory directory = new();
     private readonly Credential login = new("admin", new Secret(Password));
     private TestCertificates certificates = null!;
@@ -36,7 +37,8 @@ public sealed class ClusterPullTests : IAsyncLifetime
         registry = await RealRegistry.StartAsync(config.Data["config.yml"], credentials.Htpasswd, tls: (certificates.ServerCertificate, certificates.ServerKey));
         cluster = await EmulatedCluster.StartAsync();
         cluster.Server.Store.Seed(new System.Text.Json.Nodes.JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = Namespace } });
-        // The node reaches the registry as localhost, as a kind node reaches its ingress on its own ports.
+        // The node resolves the registry's host to it, as DNS and the ingress would.
+        cluster.Server.Node.Registries[Host] = registry.Address;
         cluster.Server.Node.Registries["localhost"] = registry.Address;
     }
 
@@ -58,7 +60,7 @@ public sealed class ClusterPullTests : IAsyncLifetime
         var (failure, log) = await PushAndPullAsync(login);
 
         Assert.Null(failure);
-        Assert.Matches(@"A node pulled localhost/smoke/registry-pipeline@sha256:[0-9a-f]{64}: Successfully pulled image", log);
+        Assert.Matches(@"A node pulled registry\.example\.com/smoke/registry-pipeline@sha256:[0-9a-f]{64}: Successfully pulled image", log);
     }
 
     [Fact]
@@ -74,7 +76,9 @@ public sealed class ClusterPullTests : IAsyncLifetime
             Assert.Empty(cluster.Server.Store.List(ResourceCatalogue.OfKind("v1", kind), Namespace));
         }
 
-        Assert.DoesNotContain(Password, string.Join('\n', cluster.Server.Requests.Select(request => request.Path + "?" + request.Query)));
+        var requests = string.Join('\n', cluster.Server.Requests.Select(request => request.Path + "?" + request.Query));
+        Assert.DoesNotContain(Password, requests);
+        Assert.DoesNotContain(PullSecret.LoginBase64(login), requests);
     }
 
     [Fact]
@@ -85,7 +89,7 @@ public sealed class ClusterPullTests : IAsyncLifetime
         var (failure, _) = await PushAndPullAsync(null);
 
         Assert.NotNull(failure);
-        Assert.Contains("(ErrImagePull): failed to pull and unpack image \"localhost/smoke/registry-pipeline@sha256:", failure.Message);
+        Assert.Contains("(ErrImagePull): failed to pull and unpack image \"registry.example.com/smoke/registry-pipeline@sha256:", failure.Message);
         Assert.Contains("authorization failed: no basic auth credentials", failure.Message);
         Assert.Contains("the pull secret is missing or holds another password", failure.Message);
         Assert.Contains("pull-secret-namespaces", failure.Message);
@@ -100,7 +104,7 @@ public sealed class ClusterPullTests : IAsyncLifetime
         Assert.NotNull(failure);
         Assert.Contains("tls: failed to verify certificate: x509: certificate signed by unknown authority", failure.Message);
         Assert.Contains("set trust-ca-on-nodes=true", failure.Message);
-        Assert.Contains("/etc/containerd/certs.d/localhost/", failure.Message);
+        Assert.Contains("/etc/containerd/certs.d/registry.example.com/", failure.Message);
     }
 
     [Fact]
@@ -112,8 +116,8 @@ public sealed class ClusterPullTests : IAsyncLifetime
         var (failure, _) = await PushAndPullAsync(login);
 
         Assert.NotNull(failure);
-        Assert.Contains("dial tcp: lookup localhost: no such host", failure.Message);
-        Assert.Contains("localhost does not resolve on the nodes", failure.Message);
+        Assert.Contains("dial tcp: lookup registry.example.com: no such host", failure.Message);
+        Assert.Contains("registry.example.com does not resolve on the nodes", failure.Message);
     }
 
     [Fact]
@@ -137,14 +141,30 @@ public sealed class ClusterPullTests : IAsyncLifetime
         Assert.Equal(["someone-elses"], store.List(ResourceCatalogue.OfKind("v1", "Pod"), Namespace).Select(pod => pod["metadata"]!["name"]!.GetValue<string>()));
     }
 
-    /// <summary>What the NodeTrust DaemonSet writes, or a node provisioned by hand.</summary>
-    private void TrustCaOnNode()
+    [Fact]
+    public async Task On_localhost_containerd_verifies_nothing_until_a_hosts_toml_names_the_ca()
     {
-        cluster.Server.Node.Files[$"{CertsD}/hosts.toml"] = $"server = \"https://localhost\"\n\n[host.\"https://localhost\"]\n  ca = \"{CertsD}/ca.crt\"\n";
-        cluster.Server.Node.Files[$"{CertsD}/ca.crt"] = certificates.CaPem;
+        var (unverified, _) = await PushAndPullAsync(login, "localhost");
+        TrustCaOnNode("localhost", new TestCertificates(Directory.CreateDirectory(Path.Combine(directory.Path, "other")).FullName).CaPem);
+        var (wrongCa, _) = await PushAndPullAsync(login, "localhost");
+        TrustCaOnNode("localhost");
+        var (rightCa, _) = await PushAndPullAsync(login, "localhost");
+
+        Assert.Null(unverified);
+        Assert.NotNull(wrongCa);
+        Assert.Contains("x509: certificate signed by unknown authority", wrongCa.Message);
+        Assert.Null(rightCa);
     }
 
-    private async Task<(CakeException? Failure, string Log)> PushAndPullAsync(Credential? podLogin)
+    /// <summary>What the NodeTrust DaemonSet writes (k8s/node-trust-hosts.yaml), or a node provisioned by hand.</summary>
+    private void TrustCaOnNode(string host = Host, string? caPem = null)
+    {
+        var directory = $"/etc/containerd/certs.d/{host}";
+        cluster.Server.Node.Files[$"{directory}/hosts.toml"] = $"server = \"https://{host}\"\nca = \"{directory}/ca.crt\"\n";
+        cluster.Server.Node.Files[$"{directory}/ca.crt"] = caPem ?? certificates.CaPem;
+    }
+
+    private async Task<(CakeException? Failure, string Log)> PushAndPullAsync(Credential? podLogin, string host = Host)
     {
         var log = new RecordingLog();
         var api = (await cluster.ConnectAsync()).Api;
@@ -154,7 +174,7 @@ public sealed class ClusterPullTests : IAsyncLifetime
             try
             {
                 await new ClusterPull(api, log, new WaitPolling(TimeSpan.FromMilliseconds(25)))
-                    .RunAsync(Namespace, "localhost", pushed.On("localhost"), podLogin, TimeSpan.FromSeconds(30), cancellationToken);
+                    .RunAsync(Namespace, host, pushed.On(host), podLogin, TimeSpan.FromSeconds(30), cancellationToken);
             }
             catch (CakeException exception)
             {
@@ -162,6 +182,7 @@ public sealed class ClusterPullTests : IAsyncLifetime
             }
         }, CancellationToken.None);
         Assert.DoesNotContain(Password, log.Text);
+        Assert.DoesNotContain(PullSecret.LoginBase64(login), log.Text + failure?.Message);
         return (failure, log.Text);
     }
 }

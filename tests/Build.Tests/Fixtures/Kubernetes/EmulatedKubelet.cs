@@ -36,7 +36,7 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
     private static readonly ResourceType ConfigMap = ResourceCatalogue.OfKind("v1", "ConfigMap");
 
     private readonly ConcurrentDictionary<string, Task> started = new();
-    private readonly Dictionary<(string Namespace, string Name), string> written = [];
+    private readonly Dictionary<(string Namespace, string Name), Dictionary<string, string>> written = [];
     private int events;
 
     /// <summary>Starts the pulls of a Pod the node has not seen yet; called by the controllers' loop for every Pod.</summary>
@@ -59,9 +59,9 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
         Sources(daemonSet).All(source => store.Get(source.Kind == "configMap" ? ConfigMap : Secret, ns, source.Name) is not null);
 
     /// <summary>
-    /// What the NodeTrust container's loop does on this node (k8s/node-trust-daemonset.yaml): copy each file of its
-    /// projected volume into its hostPath, under the directory named by its REGISTRY_HOST. DaemonSets without
-    /// a hostPath and that variable do nothing to the node's disk.
+    /// What the NodeTrust container's loop does on this node (k8s/node-trust-daemonset.yaml, whose script a test runs
+    /// for real under busybox): copy each file of its projected volume into the hostPath directory it mounts.
+    /// DaemonSets without a hostPath do nothing to the node's disk.
     /// </summary>
     public void RunOnNode(string ns, string name, JsonObject daemonSet)
     {
@@ -70,7 +70,7 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
             return;
         }
 
-        written[(ns, name)] = directory;
+        var files = new Dictionary<string, string>();
         foreach (var source in Sources(daemonSet))
         {
             var item = store.Get(source.Kind == "configMap" ? ConfigMap : Secret, ns, source.Name);
@@ -78,20 +78,33 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
             {
                 if (item?["data"]?[key]?.GetValue<string>() is { } value)
                 {
-                    node.Files[$"{directory}/{path}"] = source.Kind == "configMap" ? value : Encoding.UTF8.GetString(Convert.FromBase64String(value));
+                    files[$"{directory}/{path}"] = source.Kind == "configMap" ? value : Encoding.UTF8.GetString(Convert.FromBase64String(value));
                 }
             }
         }
+
+        foreach (var (path, content) in files)
+        {
+            node.Files[path] = content;
+        }
+
+        written[(ns, name)] = files;
     }
 
-    /// <summary>The preStop of the pods of DaemonSets that are gone: their directory on the node is removed.</summary>
+    /// <summary>
+    /// The TERM trap of the pods of DaemonSets that are gone: each file they wrote is removed if it still holds what
+    /// they wrote; anything else on the node stays.
+    /// </summary>
     public void StopGone(IEnumerable<(string Namespace, string Name)> running)
     {
         foreach (var gone in written.Keys.Except(running).ToList())
         {
-            foreach (var file in node.FilesUnder(written[gone]).Keys)
+            foreach (var (path, content) in written[gone])
             {
-                node.Files.TryRemove(file, out _);
+                if (node.Files.TryGetValue(path, out var now) && now == content)
+                {
+                    node.Files.TryRemove(path, out _);
+                }
             }
 
             written.Remove(gone);
@@ -101,18 +114,12 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
     private static string? WritesTo(JsonObject daemonSet)
     {
         var spec = daemonSet["spec"]?["template"]?["spec"];
-        var hostPaths = (spec?["volumes"] as JsonArray ?? []).Where(volume => volume?["hostPath"] is not null).ToDictionary(volume => volume!["name"]!.GetValue<string>(), volume => volume!["hostPath"]!["path"]!.GetValue<string>());
-        foreach (var container in spec?["containers"] as JsonArray ?? [])
-        {
-            var host = (container?["env"] as JsonArray ?? []).FirstOrDefault(variable => variable?["name"]?.GetValue<string>() == "REGISTRY_HOST")?["value"]?.GetValue<string>();
-            var mount = (container?["volumeMounts"] as JsonArray ?? []).FirstOrDefault(each => hostPaths.ContainsKey(each!["name"]!.GetValue<string>()));
-            if (host is not null && mount is not null)
-            {
-                return $"{hostPaths[mount["name"]!.GetValue<string>()].TrimEnd('/')}/{host}";
-            }
-        }
-
-        return null;
+        var hostPaths = (spec?["volumes"] as JsonArray ?? []).Where(volume => volume?["hostPath"] is not null)
+            .ToDictionary(volume => volume!["name"]!.GetValue<string>(), volume => volume!["hostPath"]!["path"]!.GetValue<string>());
+        return (spec?["containers"] as JsonArray ?? [])
+            .SelectMany(container => container?["volumeMounts"] as JsonArray ?? [])
+            .Select(mount => hostPaths.GetValueOrDefault(mount!["name"]!.GetValue<string>()))
+            .FirstOrDefault(path => path is not null)?.TrimEnd('/');
     }
 
     private static IEnumerable<(string Kind, string Name, IReadOnlyList<(string Key, string Path)> Items)> Sources(JsonObject daemonSet)
@@ -160,7 +167,8 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
             var command = container["command"] is JsonArray { Count: > 0 } || hasCommand;
             statuses.Add(command
                 ? Status(containerName, image, "sha256:pulled", null, running: true)
-                : Status(containerName, image, "sha256:pulled", new JsonObject
+                // The kubelet fills imageID only once a container was created from the image.
+                : Status(containerName, image, null, new JsonObject
                 {
                     // What containerd says of an image with neither entrypoint nor cmd when the pod gives no command.
                     ["reason"] = "CreateContainerError",
@@ -311,9 +319,18 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
         }
     }
 
-    /// <summary>What containerd checks: a chain to the CA that certs.d names for the host (else the system's roots), and the name.</summary>
+    /// <summary>
+    /// What containerd checks: a chain to the CA that certs.d names for the host (else the system's roots), and the
+    /// name. Except for localhost: with no hosts.toml naming a server, containerd skips the check there
+    /// (remotes/docker/config/hosts.go), so a hosts.toml is what makes it verify a localhost registry at all.
+    /// </summary>
     private string? Verify(string host, X509Certificate2? certificate)
     {
+        if (IsLocalhost(host) && !node.Files.ContainsKey($"{EmulatedNode.CertsD}/{host}/hosts.toml"))
+        {
+            return null;
+        }
+
         if (certificate is null)
         {
             return "x509: no certificate presented";
@@ -341,6 +358,12 @@ public sealed partial class EmulatedKubelet(ObjectStore store, EmulatedNode node
 
         var name = host.Split(':')[0];
         return certificate.MatchesHostname(name) ? null : $"x509: certificate is valid for {certificate.GetNameInfo(X509NameType.DnsName, false)}, not {name}";
+    }
+
+    private static bool IsLocalhost(string host)
+    {
+        var name = host.StartsWith('[') ? host[1..host.IndexOf(']')] : host.Split(':')[0];
+        return name == "localhost" || (IPAddress.TryParse(name, out var address) && IPAddress.IsLoopback(address));
     }
 
     /// <summary>The CA containerd trusts for <paramref name="host"/>: the <c>ca</c> of its hosts.toml, else a <c>.crt</c> in its directory.</summary>
