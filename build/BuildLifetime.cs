@@ -118,6 +118,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckPullSecretNamespaces(context);
         }
 
+        // The Gateway API objects need a controller to program them; the pipeline does not install one yet.
+        if (usesCluster && deploying && context.Settings.Exposure == Settings.Exposure.Gateway)
+        {
+            CheckGateway(context);
+        }
+
         // NodeTrust writes where containerd reads; a node whose runtime reads elsewhere would be told nothing.
         if (usesCluster && deploying && context.Settings.TrustCaOnNodes)
         {
@@ -155,6 +161,48 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem("pull-secret-namespaces", origin?.Text, origin?.Source,
                     $"names {(missing.Count == 1 ? "a namespace" : "namespaces")} the cluster does not have ({string.Join(", ", missing)}); expected existing namespaces: " +
                     "the pipeline gives them a pull secret but never creates them"));
+        }
+    }
+
+    private void CheckGateway(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        void Refuse(string setting, string expected)
+        {
+            var origin = settings.Origins.GetValueOrDefault(setting);
+            throw new CakeException(
+                RunOutcome.UsageErrorExitCode,
+                "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem(setting, origin?.Text ?? SettingDefinition.Find(setting)!.TextIn(settings), origin?.Source, expected));
+        }
+
+        if (settings.SharesGateway)
+        {
+            if (api.GetAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(settings.GatewayNamespace, settings.GatewayName), context.Cancellation).GetAwaiter().GetResult() is null)
+            {
+                Refuse("gateway-namespace", $"has no Gateway {settings.GatewayName} (or the cluster does not serve the Gateway API); expected the namespace of an existing shared Gateway, to which only the registry's HTTPRoute is added");
+            }
+
+            return;
+        }
+
+        var name = settings.GatewayClassName;
+        var installed = settings.GatewayController == GatewayController.Existing
+            ? "the cluster must have it"
+            : $"the pipeline does not install {SettingDefinition.KebabName(settings.GatewayController)} yet: install its chart so that it serves GatewayClass {name}, or name the GatewayClass you have with gateway-controller=existing and gateway-class";
+        var gatewayClass = api.GetAsync(new ResourceAddress("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", null, name), context.Cancellation).GetAwaiter().GetResult();
+        if (gatewayClass is null)
+        {
+            Refuse(settings.GatewayClass is null ? "gateway-controller" : "gateway-class",
+                $"needs GatewayClass {name}, which the cluster does not have (or it does not serve the Gateway API CRDs); {installed}");
+        }
+
+        var accepted = (gatewayClass!["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray ?? []).FirstOrDefault(condition => condition?["type"]?.GetValue<string>() == "Accepted");
+        if (accepted?["status"]?.GetValue<string>() != "True")
+        {
+            Refuse(settings.GatewayClass is null ? "gateway-controller" : "gateway-class",
+                $"needs GatewayClass {name} accepted by its controller ({gatewayClass["spec"]?["controllerName"]}), but it is not" +
+                (accepted is null ? " (no Accepted condition: is the controller running?)" : $": {accepted["reason"]}: {accepted["message"]}"));
         }
     }
 

@@ -65,6 +65,56 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
             : new ReadinessState(true, false, $"address {address}");
     });
 
+    /// <summary>A Gateway its controller has accepted and programmed, every listener included; a listener's problem is shown while waiting.</summary>
+    public static readonly Readiness GatewayProgrammed = new("programmed", gateway =>
+    {
+        var listeners = (gateway["status"]?["listeners"] as JsonArray ?? []).OfType<JsonObject>()
+            .SelectMany(listener => (listener["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+                .Where(condition => condition["status"]?.GetValue<string>() == (condition["type"]?.GetValue<string>() == "Conflicted" ? "True" : "False"))
+                .Select(condition => $"listener {listener["name"]}: {condition["type"]}={condition["status"]} ({condition["reason"]}): {condition["message"]}"))
+            .ToList();
+        var programmed = Status("programmed", "Programmed").Check(gateway);
+        if (listeners.Count > 0)
+        {
+            return ReadinessState.Waiting($"{programmed.Description}; {string.Join("; ", listeners)}");
+        }
+
+        var observed = Condition(gateway, "Programmed")?["observedGeneration"] is JsonValue value ? value.GetValue<long>() : long.MaxValue;
+        return programmed.Ready && observed < Number(gateway, "metadata", "generation")
+            ? ReadinessState.Waiting($"generation {Number(gateway, "metadata", "generation")} not programmed yet (at {observed})")
+            : programmed;
+    });
+
+    /// <summary>
+    /// An HTTPRoute that the Gateway <paramref name="gateway"/> in <paramref name="ns"/> accepted and whose backend it
+    /// resolved. A Gateway that refuses it for good (its listeners admit no route from here, or not for this host) fails.
+    /// </summary>
+    public static Readiness RouteAccepted(string gateway, string ns) => new($"accepted by Gateway {ns}/{gateway}", route =>
+    {
+        var routeNamespace = route["metadata"]?["namespace"]?.GetValue<string>();
+        var parent = (route["status"]?["parents"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(each =>
+            each["parentRef"]?["name"]?.GetValue<string>() == gateway && (each["parentRef"]?["namespace"]?.GetValue<string>() ?? routeNamespace) == ns);
+        if (parent is null)
+        {
+            return ReadinessState.Waiting($"Gateway {ns}/{gateway} has not reported on it yet (is its GatewayClass's controller running?)");
+        }
+
+        var conditions = (parent["conditions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        string Describe(JsonObject condition) => $"{condition["type"]}={condition["status"]} ({condition["reason"]}): {condition["message"]}";
+        var accepted = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "Accepted");
+        var resolved = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "ResolvedRefs");
+        if (accepted?["status"]?.GetValue<string>() == "False" && accepted["reason"]?.GetValue<string>() is "NotAllowedByListeners" or "NoMatchingListenerHostname" or "NoMatchingParent")
+        {
+            return new ReadinessState(false, true,
+                $"{Describe(accepted)}. The Gateway's listeners must admit routes from namespace {routeNamespace} (spec.listeners[].allowedRoutes.namespaces) for the registry's host; that Gateway is not the pipeline's to change");
+        }
+
+        var state = string.Join("; ", new[] { accepted, resolved }.Select(condition => condition is null ? "no condition yet" : Describe(condition)));
+        return accepted?["status"]?.GetValue<string>() == "True" && resolved?["status"]?.GetValue<string>() == "True"
+            ? new ReadinessState(true, false, state)
+            : ReadinessState.Waiting(state);
+    });
+
     /// <summary>The external address a <see cref="HasAddress"/> wait ended with.</summary>
     public static string? AddressOf(JsonObject item)
     {

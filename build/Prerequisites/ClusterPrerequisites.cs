@@ -103,12 +103,13 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
     public async Task<IReadOnlyList<string>> ChartsToInstallAsync(Settings.RegistrySettings settings, CancellationToken cancellationToken)
     {
         var charts = new List<string>();
-        var ingress = await IngressControllerAsync(settings.IngressClass, cancellationToken);
-        if (!ingress.Ready && settings.IngressController != Settings.IngressController.Existing)
+        // With exposure=gateway the Gateway step publishes the registry; no ingress controller is needed.
+        var ingress = settings.Exposure == Settings.Exposure.Gateway ? null : await IngressControllerAsync(settings.IngressClass, cancellationToken);
+        if (ingress is { Ready: false } && settings.IngressController != Settings.IngressController.Existing)
         {
             charts.Add($"the {Settings.SettingDefinition.KebabName(settings.IngressController)} ingress controller ({ingress.Describe()})");
         }
-        else if (ingress.AnswersIpHostWithOther(settings))
+        else if (ingress?.AnswersIpHostWithOther(settings) == true)
         {
             charts.Add($"the {Settings.SettingDefinition.KebabName(settings.IngressController)} ingress controller for the IP host {settings.Host} ({ingress.Deployment} answers " +
                 "clients of an IP with another certificate than the registry's: Deploy upgrades it when it is the pipeline's release, and stops otherwise)");

@@ -32,6 +32,21 @@ public sealed record RegistrySettings
     [Setting("ingress-controller", "Controller to install when the class is missing: nginx, traefik, or existing (install nothing).")]
     public IngressController IngressController { get; init; } = IngressController.Nginx;
 
+    [Setting("exposure", "How the registry is published: ingress (an Ingress, as the guide did) or gateway (a Gateway API HTTPRoute on a Gateway).")]
+    public Exposure Exposure { get; init; } = Exposure.Ingress;
+
+    [Setting("gateway-controller", "With exposure=gateway, the implementation that serves the Gateway: envoy, traefik, nginx-fabric, or existing (the GatewayClass gateway-class, tuned by nobody).")]
+    public GatewayController GatewayController { get; init; } = GatewayController.Envoy;
+
+    [Setting("gateway-class", "With exposure=gateway, the GatewayClass of the registry's Gateway; else the one gateway-controller's chart makes (envoy: eg, traefik: traefik, nginx-fabric: nginx).")]
+    public string? GatewayClass { get; init; }
+
+    [Setting("gateway-name", "With exposure=gateway, the Gateway the registry's HTTPRoute attaches to.")]
+    public string GatewayName { get; init; } = "docker-registry";
+
+    [Setting("gateway-namespace", "With exposure=gateway, the namespace of a shared Gateway to attach to (the pipeline adds only its HTTPRoute there); else the registry's own Gateway in its namespace.")]
+    public string? GatewayNamespace { get; init; }
+
     [Setting("tls", "Certificate source: letsencrypt, letsencrypt-staging, selfsigned (a private CA, for local clusters) or existing-secret.")]
     public TlsMode Tls { get; init; } = TlsMode.Selfsigned;
 
@@ -169,6 +184,18 @@ public sealed record RegistrySettings
     public Secret? Password { get; init; }
 
     /// <summary>The host is an IPv4 address (minikube's node), not a DNS name.</summary>
+    /// <summary>The GatewayClass the registry's own Gateway names: gateway-class, else the one its controller's chart makes.</summary>
+    public string GatewayClassName => GatewayClass ?? GatewayController switch
+    {
+        GatewayController.Envoy => "eg",
+        GatewayController.Traefik => "traefik",
+        GatewayController.NginxFabric => "nginx",
+        _ => string.Empty,
+    };
+
+    /// <summary>The registry attaches to a Gateway it does not own, in another namespace.</summary>
+    public bool SharesGateway => GatewayNamespace is { } ns && ns != Namespace;
+
     public bool HostIsAddress => Host is { } host && System.Net.IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.ToString() == host;
 
     /// <summary>The text each setting was given as and where it came from; defaults are absent.</summary>

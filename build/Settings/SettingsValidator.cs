@@ -95,6 +95,22 @@ public static partial class SettingsValidator
                 "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"));
         }
 
+        if (settings.Exposure == Exposure.Gateway)
+        {
+            Check("exposure", !settings.UsesAcme,
+                "is gateway, which does not work with tls=letsencrypt yet: the ACME http01 challenge through a Gateway needs cert-manager's gatewayHTTPRoute solver, which the pipeline does not set up yet; expected ingress, or tls=selfsigned or existing-secret");
+            Check("gateway-name", IsDnsSubdomain(settings.GatewayName), "is not a valid Gateway name; expected lower-case letters, digits, '-' and '.'");
+            if (settings.GatewayNamespace is { } gatewayNamespace)
+            {
+                Check("gateway-namespace", IsDnsLabel(gatewayNamespace), "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-'");
+            }
+
+            if (settings.GatewayController == GatewayController.Existing && settings.GatewayClass is null && !settings.SharesGateway)
+            {
+                problems.Add(new SettingProblem("gateway-class", null, null, "is required with gateway-controller=existing; expected the name of a GatewayClass the cluster has"));
+            }
+        }
+
         Check("trust-ca-on-nodes", !settings.TrustCaOnNodes || settings.Tls == TlsMode.Selfsigned,
             $"needs tls=selfsigned (tls is {SettingDefinition.Find("tls")!.TextIn(settings)}): the nodes are made to trust the pipeline's own private CA, which only that mode makes; expected false");
         if (settings.TrustCaOnNodes)

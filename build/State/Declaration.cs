@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using Registry.Build.Inventory;
 using Registry.Build.Kubernetes.CertManager;
+using Registry.Build.Kubernetes.GatewayApi;
 using Registry.Build.Manifests;
 using Registry.Build.Registry;
 using Registry.Build.Settings;
@@ -102,16 +103,32 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<StorageTask>(claim, holdsData: true);
         Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
-        var ingress = templates.Load<V1Ingress>("docker-registry-ingress.yaml", values);
-        if (settings.HostIsAddress)
+        if (settings.Exposure == Exposure.Gateway)
         {
-            // Kubernetes refuses an IP as an Ingress host, and a client that connects to an IP sends no server name to
-            // route by: the rule takes every request, and the controller's default certificate must be the registry's.
-            ingress.Spec.Rules[0].Host = null;
-            ingress.Spec.Tls[0].Hosts = null;
+            DeclareGateway(settings, values, Add<GatewayTask>);
+            if (announceLocally)
+            {
+                Add<GatewayTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));
+            }
+        }
+        else
+        {
+            var ingress = templates.Load<V1Ingress>("docker-registry-ingress.yaml", values);
+            if (settings.HostIsAddress)
+            {
+                // Kubernetes refuses an IP as an Ingress host, and a client that connects to an IP sends no server name to
+                // route by: the rule takes every request, and the controller's default certificate must be the registry's.
+                ingress.Spec.Rules[0].Host = null;
+                ingress.Spec.Tls[0].Hosts = null;
+            }
+
+            Add<IngressTask>(ingress);
+            if (announceLocally)
+            {
+                Add<IngressTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));
+            }
         }
 
-        Add<IngressTask>(ingress);
         if (settings.TrustCaOnNodes && settings.Tls == TlsMode.Selfsigned)
         {
             Add<NodeTrustTask>(templates.Load<V1ConfigMap>("node-trust-hosts.yaml", values));
@@ -128,6 +145,58 @@ public sealed class Declaration(ManifestTemplates templates)
             objects.Select(item => ApplySet.GroupKind(item.Address)), objects.Select(item => item.Address.Namespace).OfType<string>()));
         objects.Insert(ownsNamespace ? 1 : 0, parent);
         return new DesiredState(applySet, objects, credentials);
+    }
+
+    /// <summary>
+    /// exposure=gateway: the registry's own Gateway (none on a shared one), its HTTPRoute, and what the implementation
+    /// needs so that a push of any size and length goes through.
+    /// </summary>
+    private void DeclareGateway(RegistrySettings settings, Dictionary<string, string> values, Action<IKubernetesObject<V1ObjectMeta>, bool> add)
+    {
+        // Traefik's Gateway listeners must use its entrypoints' ports; the others listen where clients connect.
+        var traefik = settings.GatewayController == GatewayController.Traefik;
+        values["gateway-class-name"] = settings.GatewayClassName;
+        values["gateway-https-port"] = traefik ? "8443" : "443";
+        values["gateway-http-port"] = traefik ? "8000" : "80";
+        values["gateway-namespace-name"] = settings.GatewayNamespace ?? settings.Namespace;
+        var route = templates.Load<HttpRoute>("docker-registry-httproute.yaml", values);
+        if (!settings.SharesGateway)
+        {
+            var gateway = templates.Load<Gateway>("docker-registry-gateway.yaml", values);
+            if (settings.HostIsAddress)
+            {
+                // A listener's hostname is a DNS name; with none it takes every request, as the Ingress rule does.
+                foreach (var listener in gateway.Spec!["listeners"]!.AsArray())
+                {
+                    listener!.AsObject().Remove("hostname");
+                }
+            }
+
+            add(gateway, false);
+        }
+
+        if (settings.HostIsAddress)
+        {
+            route.Spec!.Remove("hostnames");
+        }
+
+        add(route, false);
+        switch (settings.GatewayController)
+        {
+            case GatewayController.Envoy:
+                add(templates.Load<BackendTrafficPolicy>("envoy-backend-traffic-policy.yaml", values), false);
+                if (!settings.SharesGateway)
+                {
+                    // A policy on a shared Gateway would change it for every route on it.
+                    add(templates.Load<ClientTrafficPolicy>("envoy-client-traffic-policy.yaml", values), false);
+                }
+
+                break;
+            case GatewayController.NginxFabric:
+                add(templates.Load<ClientSettingsPolicy>("nginx-client-settings-policy.yaml", values), false);
+                add(templates.Load<ProxySettingsPolicy>("nginx-proxy-settings-policy.yaml", values), false);
+                break;
+        }
     }
 
     /// <summary>The registry's namespace as the pipeline creates it (also the run lock, which needs it first).</summary>

@@ -20,6 +20,11 @@ public sealed class DnsTask(ClusterPrerequisites prerequisites, HostResolver res
             return Skip($"host {settings.Host} is an IP address: there is no name to resolve");
         }
 
+        if (settings.Exposure == Settings.Exposure.Gateway)
+        {
+            return Skip("exposure is gateway: comparing host with the Gateway's address is not done yet");
+        }
+
         var controller = prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation).GetAwaiter().GetResult();
         check = DnsCheck.RunAsync(settings.Host!, controller, resolver, context.Cancellation).GetAwaiter().GetResult();
         return !check.Matches || Skip(check.Describe());

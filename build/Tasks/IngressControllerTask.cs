@@ -22,6 +22,11 @@ public sealed class IngressControllerTask(
 
     public override bool ShouldRun(BuildContext context)
     {
+        if (context.Settings.Exposure == Settings.Exposure.Gateway)
+        {
+            return Skip("exposure is gateway: the registry needs no ingress controller");
+        }
+
         state = prerequisites.IngressControllerAsync(context.Settings.IngressClass, context.Cancellation).GetAwaiter().GetResult();
         return !state.Ready || state.AnswersIpHostWithOther(context.Settings) || Skip(state.Describe());
     }

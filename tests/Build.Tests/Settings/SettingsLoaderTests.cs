@@ -237,6 +237,8 @@ public sealed class SettingsLoaderTests : IDisposable
         var type when type == typeof(IngressController) => ("traefik", "existing", "traefik"),
         var type when type == typeof(TlsMode) => ("letsencrypt", "existing-secret", "letsencrypt-staging"),
         var type when type == typeof(ClusterCreation) => ("kind", "none", "kind"),
+        var type when type == typeof(Exposure) => ("gateway", "ingress", "gateway"),
+        var type when type == typeof(GatewayController) => ("nginx-fabric", "traefik", "existing"),
         var type when type == typeof(Cake.Core.IO.FilePath) =>
             (directory.Write("from-file", "a:1\n"), directory.Write("from-environment", "b:2\n"), directory.Write("from-command-line", "c:3\n")),
         var type when type == typeof(Cake.Core.IO.DirectoryPath) => ("/from/file", "/from/environment", "/from/command-line"),

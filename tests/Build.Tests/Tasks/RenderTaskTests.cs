@@ -106,6 +106,43 @@ public sealed class RenderTaskTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("envoy", 2)]
+    [InlineData("nginx-fabric", 2)]
+    [InlineData("traefik", 0)]
+    public async Task Every_gateway_render_passes_the_gateway_api_schemas_and_a_real_kubectl_applies_it(string controller, int policies)
+    {
+        var kubectl = TestTask.Kubectl.FullPath;
+        var render = await Render(
+            ["--exposure=gateway", $"--gateway-controller={controller}", "--render-secrets=true"],
+            new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
+        Assert.True(render.ExitCode == 0, render.Output);
+        var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
+        var documents = YamlToJson.Documents(await File.ReadAllTextAsync(all));
+        var (schemaExit, schemaOutput) = await Fixtures.Schemas.UpstreamSchemas.ValidateAsync(documents);
+        Assert.True(schemaExit == 0, schemaOutput);
+        Assert.Contains("valid Gateway docker-registry", schemaOutput);
+        Assert.Contains("valid HTTPRoute docker-registry", schemaOutput);
+        Assert.Equal(policies, schemaOutput.Split('\n').Count(line => line.StartsWith("unchecked ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(documents, document => document["kind"]!.GetValue<string>() == "Ingress");
+        var listener = documents.Single(document => document["kind"]!.GetValue<string>() == "Gateway")["spec"]!["listeners"]![0]!;
+        Assert.Equal(controller == "traefik" ? 8443 : 443, listener["port"]!.GetValue<long>());
+        await using var cluster = await EmulatedCluster.StartAsync();
+        cluster.Server.AllowAnonymous = true;
+
+        var apply = await Command.Run(
+            kubectl, ["apply", "--server-side", "--validate=false", "-f", all, "--server", cluster.Server.Address.ToString(), "--kubeconfig", "/dev/null"], directory.Path);
+
+        Assert.True(apply.ExitCode == 0, apply.Output + apply.Error);
+        foreach (var document in documents.Select(node => node.AsObject()))
+        {
+            var type = ResourceCatalogue.OfKind(document["apiVersion"]!.GetValue<string>(), document["kind"]!.GetValue<string>());
+            var live = cluster.Server.Store.Get(type, document["metadata"]!["namespace"]?.GetValue<string>(), document["metadata"]!["name"]!.GetValue<string>());
+            Assert.True(live is not null, $"kubectl did not create {type.Kind} {document["metadata"]!["name"]}: {apply.Output}");
+            Assert.Empty(global::Registry.Build.Kubernetes.ManifestComparison.Differences(document, live));
+        }
+    }
+
     [Fact]
     public void Strings_that_yaml_1_1_or_1_2_would_read_as_something_else_are_quoted_and_config_files_are_literal_blocks()
     {

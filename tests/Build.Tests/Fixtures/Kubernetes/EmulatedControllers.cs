@@ -42,6 +42,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
     private readonly ControllerBehaviour behaviour;
     private readonly CancellationTokenSource stop = new();
     private readonly EmulatedKubelet kubelet;
+    private readonly EmulatedGatewayController gateways;
     private readonly Task loop;
 
     public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour, EmulatedNode node)
@@ -49,6 +50,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
         this.store = store;
         this.behaviour = behaviour;
         kubelet = new EmulatedKubelet(store, node);
+        gateways = new EmulatedGatewayController(store, behaviour.LoadBalancerAddress);
         loop = Task.Run(RunAsync);
     }
 
@@ -126,6 +128,9 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     break;
                 case "Pod":
                     kubelet.Reconcile(ns!, name, body);
+                    break;
+                case "GatewayClass" or "Gateway" or "HTTPRoute" when age >= behaviour.ReadyDelay:
+                    gateways.Reconcile(type, ns, name, body);
                     break;
                 case "DaemonSet" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls && kubelet.CanMount(ns!, body):
                     kubelet.RunOnNode(ns!, name, body);

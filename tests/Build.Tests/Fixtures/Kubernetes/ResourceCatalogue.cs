@@ -6,7 +6,7 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 }
 
-/// <summary>The resources a registry deployment touches: core, apps, networking, RBAC, leases, CRDs and cert-manager's.</summary>
+/// <summary>The resources a registry deployment touches: core, apps, networking, RBAC, leases, CRDs, cert-manager's, the Gateway API's and its implementations' policies.</summary>
 public static class ResourceCatalogue
 {
     public static readonly IReadOnlyList<ResourceType> All =
@@ -34,6 +34,13 @@ public static class ResourceCatalogue
         new("acme.cert-manager.io", "v1", "orders", "Order", true),
         new("acme.cert-manager.io", "v1", "challenges", "Challenge", true),
         new("helm.cattle.io", "v1", "helmcharts", "HelmChart", true),
+        new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", false),
+        new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", true),
+        new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", true),
+        new("gateway.envoyproxy.io", "v1alpha1", "backendtrafficpolicies", "BackendTrafficPolicy", true),
+        new("gateway.envoyproxy.io", "v1alpha1", "clienttrafficpolicies", "ClientTrafficPolicy", true),
+        new("gateway.nginx.org", "v1alpha1", "clientsettingspolicies", "ClientSettingsPolicy", true),
+        new("gateway.nginx.org", "v1alpha1", "proxysettingspolicies", "ProxySettingsPolicy", true),
     ];
 
     public static ResourceType? Find(string group, string version, string plural) =>

@@ -83,6 +83,25 @@ public static class SeededState
         }
     }
 
+    /// <summary>A Gateway API implementation as its chart leaves it: a GatewayClass for its controller, which accepts it.</summary>
+    public static void GatewayClass(EmulatedApiServer server, string name = "eg", string controllerName = "gateway.envoyproxy.io/gatewayclass-controller") =>
+        Seed(server, $$$"""
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "{{{name}}}"}, "spec": {"controllerName": "{{{controllerName}}}"},
+             "status": {"conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "Valid GatewayClass"}]}}
+            """);
+
+    /// <summary>A Gateway someone else runs for the whole cluster, admitting routes from the namespaces <paramref name="from"/> says.</summary>
+    public static void SharedGateway(EmulatedApiServer server, string ns, string name, string host, string from = "All")
+    {
+        Seed(server, Namespace(ns));
+        Seed(server, """
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "NAME", "namespace": "NS"},
+             "spec": {"gatewayClassName": "eg", "listeners": [{"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "*.DOMAIN",
+               "tls": {"mode": "Terminate", "certificateRefs": [{"name": "wildcard"}]}, "allowedRoutes": {"namespaces": {"from": "FROM"}}}]}}
+            """.Replace("NAME", name).Replace("NS", ns).Replace("DOMAIN", host[(host.IndexOf('.') + 1)..]).Replace("FROM", from));
+        Seed(server, $$$"""{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls", "metadata": {"name": "wildcard", "namespace": "{{{ns}}}"}, "data": {"tls.crt": "eA==", "tls.key": "eA=="}}""");
+    }
+
     /// <summary>The Secret in which Helm 3 and 4 keep a release, as a chart installation leaves it.</summary>
     private static string HelmRelease(string ns, string release) => $$$"""
         {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",

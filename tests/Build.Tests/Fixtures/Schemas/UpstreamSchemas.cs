@@ -5,7 +5,7 @@ using Registry.Build.Workspace;
 
 namespace Registry.Build.Tests.Fixtures.Schemas;
 
-/// <summary>The upstream OpenAPI schemas (npm kubernetes-models and @kubernetes-models/cert-manager, installed by the Test target), run by node.</summary>
+/// <summary>The upstream OpenAPI schemas (npm kubernetes-models, @kubernetes-models/cert-manager and /gateway-api, installed by the Test target), run by node.</summary>
 public static class UpstreamSchemas
 {
     public static async Task<(int ExitCode, string Output)> ValidateAsync(IEnumerable<JsonNode> objects)

@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using Registry.Build.Tests.Fixtures;
+using Registry.Build.Tests.Fixtures.Kubernetes;
+
+namespace Registry.Build.Tests.Tasks;
+
+/// <summary>exposure=gateway on an emulated cluster whose Gateway API controller reports as the spec says.</summary>
+public sealed class GatewayTaskTests : IAsyncLifetime
+{
+    private const string Ns = "docker-registry";
+    private const string Routes = "/apis/gateway.networking.k8s.io/v1/namespaces/docker-registry/httproutes/docker-registry";
+    private const string Ingresses = "/apis/networking.k8s.io/v1/namespaces/docker-registry/ingresses/docker-registry";
+    private static readonly ResourceType Gateway = ResourceCatalogue.OfKind("gateway.networking.k8s.io/v1", "Gateway");
+    private static readonly ResourceType HttpRoute = ResourceCatalogue.OfKind("gateway.networking.k8s.io/v1", "HTTPRoute");
+    private static readonly ResourceType Ingress = ResourceCatalogue.OfKind("networking.k8s.io/v1", "Ingress");
+    private PipelineOnCluster pipeline = null!;
+
+    public async Task InitializeAsync()
+    {
+        pipeline = await PipelineOnCluster.ReadyForDeployAsync();
+        SeededState.GatewayClass(pipeline.Server);
+        SeededState.GatewayClass(pipeline.Server, "nginx", "gateway.nginx.org/nginx-gateway-controller");
+    }
+
+    public async Task DisposeAsync() => await pipeline.DisposeAsync();
+
+    [Fact]
+    public async Task Envoy_gets_a_gateway_a_route_without_timeouts_and_its_policies_no_ingress_and_a_second_deploy_writes_nothing()
+    {
+        var first = await Deploy("--exposure=gateway");
+        pipeline.Server.ForgetRequests();
+        var second = await Deploy("--exposure=gateway");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        var gateway = Get(Gateway, "docker-registry")!;
+        Assert.Equal("eg", gateway["spec"]!["gatewayClassName"]!.GetValue<string>());
+        var https = gateway["spec"]!["listeners"]!.AsArray().Single(listener => listener!["name"]!.GetValue<string>() == "https")!;
+        Assert.Equal(443, https["port"]!.GetValue<long>());
+        Assert.Equal("registry.example.com", https["hostname"]!.GetValue<string>());
+        Assert.Equal("docker-registry-tls-certificate", https["tls"]!["certificateRefs"]![0]!["name"]!.GetValue<string>());
+        var route = Get(HttpRoute, "docker-registry")!;
+        Assert.Equal("0s", route["spec"]!["rules"]![0]!["timeouts"]!["request"]!.GetValue<string>());
+        Assert.Equal("docker-registry", route["spec"]!["rules"]![0]!["backendRefs"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("0s", Get(ResourceCatalogue.OfKind("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy"), "docker-registry")!["spec"]!["timeout"]!["http"]!["requestTimeout"]!.GetValue<string>());
+        var client = Get(ResourceCatalogue.OfKind("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy"), "docker-registry")!;
+        Assert.Equal("0s", client["spec"]!["timeout"]!["http"]!["requestReceivedTimeout"]!.GetValue<string>());
+        Assert.Equal("Gateway", client["spec"]!["targetRefs"]![0]!["kind"]!.GetValue<string>());
+        Assert.Null(Get(Ingress, "docker-registry"));
+        Assert.Contains("https://registry.example.com/ is routed to the registry through Gateway docker-registry/docker-registry.", first.Output);
+        Assert.Contains("Skipping IngressController: exposure is gateway", first.Output);
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.Contains("ingress-nginx", StringComparison.Ordinal));
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("Skipping Gateway:", second.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task Nginx_gateway_fabric_gets_no_body_limit_and_streaming_proxy_settings_and_no_envoy_policies()
+    {
+        var run = await Deploy("--exposure=gateway", "--gateway-controller=nginx-fabric");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal("nginx", Get(Gateway, "docker-registry")!["spec"]!["gatewayClassName"]!.GetValue<string>());
+        var client = Get(ResourceCatalogue.OfKind("gateway.nginx.org/v1alpha1", "ClientSettingsPolicy"), "docker-registry")!;
+        Assert.Equal("0", client["spec"]!["body"]!["maxSize"]!.GetValue<string>());
+        Assert.Equal("HTTPRoute", client["spec"]!["targetRef"]!["kind"]!.GetValue<string>());
+        var proxy = Get(ResourceCatalogue.OfKind("gateway.nginx.org/v1alpha1", "ProxySettingsPolicy"), "docker-registry")!;
+        Assert.True(proxy["spec"]!["buffering"]!["disable"]!.GetValue<bool>());
+        Assert.Equal("10m", proxy["spec"]!["timeout"]!["read"]!.GetValue<string>());
+        Assert.Null(Get(ResourceCatalogue.OfKind("gateway.envoyproxy.io/v1alpha1", "BackendTrafficPolicy"), "docker-registry"));
+    }
+
+    [Fact]
+    public async Task Switching_ingress_to_gateway_and_back_keeps_one_exposure_at_every_moment_and_touches_nothing_else()
+    {
+        var ingress = await Deploy();
+        pipeline.Server.ForgetRequests();
+        var toGateway = await Deploy("--exposure=gateway");
+        var toGatewayWrites = Writes();
+        pipeline.Server.ForgetRequests();
+        var back = await Deploy();
+        var backWrites = Writes();
+
+        Assert.True(ingress.ExitCode == 0, ingress.Output);
+        Assert.True(toGateway.ExitCode == 0, toGateway.Output);
+        Assert.True(back.ExitCode == 0, back.Output);
+        // The route is written, and accepted (the step waits for it), before the Ingress goes.
+        Assert.True(toGatewayWrites.IndexOf($"PATCH {Routes}") < toGatewayWrites.IndexOf($"DELETE {Ingresses}"), string.Join('\n', toGatewayWrites));
+        Assert.True(backWrites.IndexOf($"PATCH {Ingresses}") < backWrites.IndexOf($"DELETE {Routes}"), string.Join('\n', backWrites));
+        Assert.All(toGatewayWrites.Concat(backWrites), write => Assert.Matches(
+            "(gateways|httproutes|backendtrafficpolicies|clienttrafficpolicies|ingresses)/docker-registry$|configmaps/registry-pipeline-applyset$", write));
+        Assert.NotNull(Get(Ingress, "docker-registry"));
+        Assert.Null(Get(Gateway, "docker-registry"));
+        Assert.Null(Get(HttpRoute, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task On_a_shared_gateway_only_the_route_is_added_and_the_gateway_is_not_touched()
+    {
+        SeededState.SharedGateway(pipeline.Server, "infra", "shared", "registry.example.com");
+
+        var run = await Deploy("--exposure=gateway", "--gateway-namespace=infra", "--gateway-name=shared");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Null(Get(Gateway, "docker-registry"));
+        var parent = Get(HttpRoute, "docker-registry")!["spec"]!["parentRefs"]![0]!;
+        Assert.Equal("infra", parent["namespace"]!.GetValue<string>());
+        Assert.Equal("shared", parent["name"]!.GetValue<string>());
+        Assert.Null(Get(ResourceCatalogue.OfKind("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy"), "docker-registry"));
+        Assert.DoesNotContain(pipeline.Server.ClusterWrites, write => write.Path.Contains("/namespaces/infra/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_shared_gateway_whose_listeners_do_not_admit_the_namespace_fails_saying_so()
+    {
+        SeededState.SharedGateway(pipeline.Server, "infra", "shared", "registry.example.com", from: "Same");
+
+        var run = await Deploy("--exposure=gateway", "--gateway-namespace=infra", "--gateway-name=shared");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Accepted=False (NotAllowedByListeners): No listener of Gateway infra/shared allows routes from namespace docker-registry", run.Output);
+        Assert.Contains("must admit routes from namespace docker-registry (spec.listeners[].allowedRoutes.namespaces)", run.Output);
+        Assert.DoesNotContain(pipeline.Server.ClusterWrites, write => write.Path.Contains("/namespaces/infra/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_missing_gateway_class_stops_the_run_before_any_write_saying_what_to_install()
+    {
+        var run = await Deploy("--exposure=gateway", "--gateway-controller=traefik");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("gateway-controller", run.Output);
+        Assert.Contains("needs GatewayClass traefik, which the cluster does not have", run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task Gateway_with_letsencrypt_is_refused_before_any_write()
+    {
+        var run = await Deploy("--exposure=gateway", "--tls=letsencrypt", "--acme-email=ops@example.com");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("does not work with tls=letsencrypt yet", run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    private JsonObject? Get(ResourceType type, string name) => pipeline.Server.Store.Get(type, Ns, name);
+
+    private List<string> Writes() => [.. pipeline.Server.ClusterWrites.Select(request => $"{request.Method} {request.Path}")];
+
+    private Task<HostRun> Deploy(params string[] args) => pipeline.RunAsync(
+        ["--host=registry.example.com", "--smoke-test=false", .. args],
+        new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Gateway-Passw0rd" });
+}
