@@ -9,7 +9,7 @@ namespace Registry.Build.Diagnostics;
 /// <summary>
 /// What the guide's author dug for by hand when something failed: the namespace's events, pods with why they
 /// wait or died and the last lines their failing containers wrote, pending claims, cert-manager's conditions
-/// down to ACME challenges, and the ingress address. Written to files and summed up for the log. Secret data
+/// down to ACME challenges, the ingress address, and with exposure=gateway the Gateway's and HTTPRoute's conditions. Written to files and summed up for the log. Secret data
 /// is never read.
 /// </summary>
 public static class ClusterDiagnostics
@@ -99,6 +99,27 @@ public static class ClusterDiagnostics
             var line = $"ingress {ingress["metadata"]!["name"]}: address {Readiness.AddressOf(ingress) ?? "none yet"}";
             summary.Add(line);
             await File.AppendAllTextAsync(Path.Combine(folder, "ingress.txt"), line + Environment.NewLine, cancellationToken);
+        }
+
+        if (settings.Exposure == Exposure.Gateway)
+        {
+            // The conditions a Gateway API controller reports, which say why a route does not serve.
+            var lines = new List<(string Line, bool Ready)>();
+            foreach (var gateway in Items(await api.ListAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(ns), null, cancellationToken)))
+            {
+                var state = Readiness.GatewayProgrammed.Check(gateway);
+                lines.Add(($"Gateway {gateway["metadata"]!["name"]}: {state.Description}", state.Ready));
+            }
+
+            var accepted = Readiness.RouteAccepted(settings.GatewayName, settings.GatewayNamespace ?? ns);
+            foreach (var route in Items(await api.ListAsync(ResourceAddress.For<Kubernetes.GatewayApi.HttpRoute>(ns), null, cancellationToken)))
+            {
+                var state = accepted.Check(route);
+                lines.Add(($"HTTPRoute {route["metadata"]!["name"]}: {state.Description}", state.Ready));
+            }
+
+            await File.WriteAllLinesAsync(Path.Combine(folder, "gateway.txt"), lines.Select(line => line.Line), cancellationToken);
+            summary.AddRange(lines.Where(line => !line.Ready).Select(line => line.Line));
         }
 
         return summary;

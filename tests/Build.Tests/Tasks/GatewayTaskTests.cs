@@ -95,6 +95,20 @@ public sealed class GatewayTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plan_of_a_switch_shows_both_sides_the_new_route_and_the_ingress_that_goes()
+    {
+        await Deploy();
+        pipeline.Server.ForgetRequests();
+
+        var plan = await Deploy("--target=Plan", "--exposure=gateway");
+
+        Assert.Contains("create    Gateway docker-registry/docker-registry", plan.Output);
+        Assert.Contains("create    HTTPRoute docker-registry/docker-registry", plan.Output);
+        Assert.Matches(@"delete\s+Ingress docker-registry/docker-registry", plan.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
     public async Task On_a_shared_gateway_only_the_route_is_added_and_the_gateway_is_not_touched()
     {
         SeededState.SharedGateway(pipeline.Server, "infra", "shared", "registry.example.com");
@@ -120,6 +134,7 @@ public sealed class GatewayTaskTests : IAsyncLifetime
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Accepted=False (NotAllowedByListeners): No listener of Gateway infra/shared allows routes from namespace docker-registry", run.Output);
         Assert.Contains("must admit routes from namespace docker-registry (spec.listeners[].allowedRoutes.namespaces)", run.Output);
+        Assert.Contains("HTTPRoute docker-registry: Accepted=False (NotAllowedByListeners)", await File.ReadAllTextAsync(Path.Combine(pipeline.Artifacts, "diagnostics", "gateway.txt")));
         Assert.DoesNotContain(pipeline.Server.ClusterWrites, write => write.Path.Contains("/namespaces/infra/", StringComparison.Ordinal));
     }
 
