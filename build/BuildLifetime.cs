@@ -118,7 +118,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckPullSecretNamespaces(context);
         }
 
-        // The Gateway API objects need a controller to program them; the pipeline does not install one yet.
+        // A shared Gateway, or the GatewayClass of an existing controller, must be there before anything is written.
         if (usesCluster && deploying && context.Settings.Exposure == Settings.Exposure.Gateway)
         {
             CheckGateway(context);
@@ -186,22 +186,25 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             return;
         }
 
+        // A controller the pipeline installs (the GatewayController step) brings its class; an existing one must be there.
+        if (settings.GatewayController != GatewayController.Existing)
+        {
+            return;
+        }
+
         var name = settings.GatewayClassName;
-        var installed = settings.GatewayController == GatewayController.Existing
-            ? "the cluster must have it"
-            : $"the pipeline does not install {SettingDefinition.KebabName(settings.GatewayController)} yet: install its chart so that it serves GatewayClass {name}, or name the GatewayClass you have with gateway-controller=existing and gateway-class";
-        var gatewayClass = api.GetAsync(new ResourceAddress("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", null, name), context.Cancellation).GetAwaiter().GetResult();
+        const string installed = "with gateway-controller=existing the cluster must have it; or set gateway-controller to envoy, traefik or nginx-fabric to let the pipeline install one";
+        var gatewayClass = api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(name), context.Cancellation).GetAwaiter().GetResult();
         if (gatewayClass is null)
         {
-            Refuse(settings.GatewayClass is null ? "gateway-controller" : "gateway-class",
-                $"needs GatewayClass {name}, which the cluster does not have (or it does not serve the Gateway API CRDs); {installed}");
+            Refuse("gateway-class", $"names GatewayClass {name}, which the cluster does not have (or it does not serve the Gateway API CRDs); {installed}");
         }
 
         var accepted = (gatewayClass!["status"]?["conditions"] as System.Text.Json.Nodes.JsonArray ?? []).FirstOrDefault(condition => condition?["type"]?.GetValue<string>() == "Accepted");
         if (accepted?["status"]?.GetValue<string>() != "True")
         {
-            Refuse(settings.GatewayClass is null ? "gateway-controller" : "gateway-class",
-                $"needs GatewayClass {name} accepted by its controller ({gatewayClass["spec"]?["controllerName"]}), but it is not" +
+            Refuse("gateway-class",
+                $"names GatewayClass {name}, which must be accepted by its controller ({gatewayClass["spec"]?["controllerName"]}), but it is not" +
                 (accepted is null ? " (no Accepted condition: is the controller running?)" : $": {accepted["reason"]}: {accepted["message"]}"));
         }
     }

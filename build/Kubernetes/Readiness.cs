@@ -52,6 +52,9 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
     /// <summary>A CustomResourceDefinition the API server serves.</summary>
     public static readonly Readiness Established = Status("established", "Established");
 
+    /// <summary>A GatewayClass its controller accepted.</summary>
+    public static readonly Readiness Accepted = Status("accepted", "Accepted");
+
     /// <summary>A cert-manager Issuer, ClusterIssuer or Certificate that says Ready=True.</summary>
     public static readonly Readiness Ready = Status("ready", "Ready");
 

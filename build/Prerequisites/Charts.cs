@@ -12,6 +12,57 @@ public static class Charts
     /// <summary>Traefik's chart (app v3.7), from its OCI registry (checked 2026-12 in traefik/traefik-helm-chart).</summary>
     public const string TraefikVersion = "41.3.0";
 
+    /// <summary>Envoy Gateway's charts (checked 2026-12 in envoyproxy/gateway, v1.9.0).</summary>
+    public const string EnvoyGatewayVersion = "v1.9.0";
+
+    /// <summary>NGINX Gateway Fabric's chart (checked 2026-12 in nginx/nginx-gateway-fabric, v2.6.7).</summary>
+    public const string NginxGatewayFabricVersion = "2.6.7";
+
+    /// <summary>
+    /// The charts that run gateway-controller, in order. The Gateway API CRDs come from the pinned standard install
+    /// first, never from a chart: Envoy Gateway's main chart would bring the experimental channel, so its own CRDs come
+    /// from its CRD chart with the Gateway API's left out.
+    /// </summary>
+    public static IReadOnlyList<HelmRelease> GatewayController(RegistrySettings settings, LocalCluster.LocalDistribution? cluster) => settings.GatewayController switch
+    {
+        Settings.GatewayController.Envoy =>
+        [
+            new HelmRelease("envoy-gateway-crds", "oci://docker.io/envoyproxy/gateway-crds-helm", EnvoyGatewayVersion, "envoy-gateway-system")
+            {
+                Values = new Dictionary<string, string> { ["crds.gatewayAPI.enabled"] = "false", ["crds.envoyGateway.enabled"] = "true" },
+            },
+            new HelmRelease("envoy-gateway", "oci://docker.io/envoyproxy/gateway-helm", EnvoyGatewayVersion, "envoy-gateway-system")
+            {
+                Values = new Dictionary<string, string> { ["crds.enabled"] = "false" },
+            },
+        ],
+        Settings.GatewayController.NginxFabric =>
+        [
+            new HelmRelease("nginx-gateway-fabric", "oci://ghcr.io/nginx/charts/nginx-gateway-fabric", NginxGatewayFabricVersion, "nginx-gateway")
+            {
+                Values = new Dictionary<string, string> { ["nginxGateway.gatewayClassName"] = settings.GatewayClassName },
+            },
+        ],
+        Settings.GatewayController.Traefik => [TraefikGateway(settings, cluster)],
+        _ => [],
+    };
+
+    // The same Traefik that can serve Ingresses, with its Gateway provider on; the registry brings its own Gateway.
+    private static HelmRelease TraefikGateway(RegistrySettings settings, LocalCluster.LocalDistribution? cluster)
+    {
+        var traefik = IngressController(settings with { IngressController = Settings.IngressController.Traefik, IngressClass = "traefik" }, cluster);
+        return traefik with
+        {
+            Values = new Dictionary<string, string>(traefik.Values)
+            {
+                ["providers.kubernetesGateway.enabled"] = "true",
+                ["gatewayClass.enabled"] = "true",
+                ["gatewayClass.name"] = settings.GatewayClassName,
+                ["gateway.enabled"] = "false",
+            },
+        };
+    }
+
     /// <param name="cluster">The local distribution, if any: kind and minikube have no load balancer, so there the
     /// controller listens on the node's ports 80 and 443 (which kind's extraPortMappings publish; minikube's node IP is
     /// reachable as it is) behind a NodePort Service.</param>

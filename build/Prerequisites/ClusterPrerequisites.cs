@@ -115,6 +115,16 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
                 "clients of an IP with another certificate than the registry's: Deploy upgrades it when it is the pipeline's release, and stops otherwise)");
         }
 
+        if (settings.Exposure == Settings.Exposure.Gateway && !settings.SharesGateway && settings.GatewayController != Settings.GatewayController.Existing)
+        {
+            var api = (await connector.ConnectAsync(cancellationToken)).Api;
+            var gatewayClass = await api.GetAsync(GatewayApiCrds.GatewayClass(settings.GatewayClassName), cancellationToken);
+            if (gatewayClass is null || !Readiness.Accepted.Check(gatewayClass).Ready)
+            {
+                charts.Add($"the {Settings.SettingDefinition.KebabName(settings.GatewayController)} Gateway API controller (GatewayClass {settings.GatewayClassName} {(gatewayClass is null ? "is missing" : "is not accepted")})");
+            }
+        }
+
         var certManager = await CertManagerAsync(cancellationToken);
         if (!certManager.Installed)
         {

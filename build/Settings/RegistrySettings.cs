@@ -114,6 +114,9 @@ public sealed record RegistrySettings
     [Setting("helm-download-url", "Where Helm releases are downloaded from (a mirror of get.helm.sh works): FILE and FILE.sha256sum are fetched.")]
     public string HelmDownloadUrl { get; init; } = "https://get.helm.sh";
 
+    [Setting("gateway-api-download-url", "Where exposure=gateway downloads the Gateway API CRDs (VERSION/standard-install.yaml) when the cluster has none: the releases on GitHub, or a mirror.")]
+    public string GatewayApiDownloadUrl { get; init; } = "https://github.com/kubernetes-sigs/gateway-api/releases/download/";
+
     [Setting("cert-manager-version", "cert-manager chart version installed when cert-manager is missing.")]
     public string CertManagerVersion { get; init; } = "v1.21.1";
 

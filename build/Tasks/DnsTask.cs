@@ -7,7 +7,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("Dns")]
 [TaskDescription("Check that host resolves to the ingress controller's address (guide step 3).")]
-[IsDependentOn(typeof(IngressControllerTask))]
+[IsDependentOn(typeof(GatewayControllerTask))]
 public sealed class DnsTask(ClusterPrerequisites prerequisites, HostResolver resolver) : RegistryTask<BuildContext>
 {
     private DnsCheck? check;

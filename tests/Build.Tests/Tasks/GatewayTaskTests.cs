@@ -139,14 +139,22 @@ public sealed class GatewayTaskTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_missing_gateway_class_stops_the_run_before_any_write_saying_what_to_install()
+    public async Task An_existing_controllers_missing_gateway_class_stops_the_run_before_any_write()
     {
-        var run = await Deploy("--exposure=gateway", "--gateway-controller=traefik");
+        var run = await Deploy("--exposure=gateway", "--gateway-controller=existing", "--gateway-class=corporate");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("gateway-controller", run.Output);
-        Assert.Contains("needs GatewayClass traefik, which the cluster does not have", run.Output);
+        Assert.Contains("gateway-class: 'corporate' (from the command line) names GatewayClass corporate, which the cluster does not have", run.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task Existing_without_a_gateway_class_is_a_settings_error()
+    {
+        var run = await Deploy("--exposure=gateway", "--gateway-controller=existing");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("gateway-class: is required with gateway-controller=existing", run.Output);
     }
 
     [Fact]

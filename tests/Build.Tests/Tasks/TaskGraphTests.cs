@@ -7,7 +7,7 @@ public sealed class TaskGraphTests
 {
     private static readonly string[] GuideSteps =
     [
-        "Validate", "Helm", "Tiller", "IngressController", "Dns", "CertManager", "Namespace", "Inventory", "Issuer", "Certificate",
+        "Validate", "Helm", "Tiller", "IngressController", "GatewayController", "Dns", "CertManager", "Namespace", "Inventory", "Issuer", "Certificate",
         "Credentials", "PullSecrets", "RegistryConfig", "Storage", "Workload", "Service", "Ingress", "Gateway", "NodeTrust", "Prune", "Rollout", "SmokeTest",
     ];
 

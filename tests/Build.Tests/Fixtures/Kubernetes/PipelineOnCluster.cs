@@ -26,6 +26,11 @@ public sealed class PipelineOnCluster : IAsyncDisposable
             }
         };
         cluster.Server.Installers["cert-manager"] = () => SeededState.CertManager(cluster.Server);
+        // Envoy Gateway's charts make no GatewayClass (the pipeline does); the others make theirs, which their controller accepts.
+        cluster.Server.Installers["envoy-gateway-crds"] = () => { };
+        cluster.Server.Installers["envoy-gateway"] = () => { };
+        cluster.Server.Installers["nginx-gateway-fabric"] = () => SeededState.GatewayClass(cluster.Server, "nginx", "gateway.nginx.org/nginx-gateway-controller", accepted: false);
+        cluster.Server.Installers["traefik"] = () => SeededState.GatewayClass(cluster.Server, "traefik", "traefik.io/gateway-controller", accepted: false);
     }
 
     public const string HelmVersionOutput = "v3.21.0+gabcdef";

@@ -34,6 +34,8 @@ public static class ResourceCatalogue
         new("acme.cert-manager.io", "v1", "orders", "Order", true),
         new("acme.cert-manager.io", "v1", "challenges", "Challenge", true),
         new("helm.cattle.io", "v1", "helmcharts", "HelmChart", true),
+        new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false),
+        new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", false),
         new("gateway.networking.k8s.io", "v1", "gatewayclasses", "GatewayClass", false),
         new("gateway.networking.k8s.io", "v1", "gateways", "Gateway", true),
         new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", true),

@@ -84,10 +84,11 @@ public static class SeededState
     }
 
     /// <summary>A Gateway API implementation as its chart leaves it: a GatewayClass for its controller, which accepts it.</summary>
-    public static void GatewayClass(EmulatedApiServer server, string name = "eg", string controllerName = "gateway.envoyproxy.io/gatewayclass-controller") =>
+    /// <param name="accepted">Already accepted, as a controller running for a while leaves it; else its controller accepts it in a moment.</param>
+    public static void GatewayClass(EmulatedApiServer server, string name = "eg", string controllerName = "gateway.envoyproxy.io/gatewayclass-controller", bool accepted = true) =>
         Seed(server, $$$"""
-            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "{{{name}}}"}, "spec": {"controllerName": "{{{controllerName}}}"},
-             "status": {"conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "Valid GatewayClass"}]}}
+            {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "{{{name}}}"}, "spec": {"controllerName": "{{{controllerName}}}"}
+             {{{(accepted ? """, "status": {"conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "Valid GatewayClass"}]}""" : string.Empty)}}}}
             """);
 
     /// <summary>A Gateway someone else runs for the whole cluster, admitting routes from the namespaces <paramref name="from"/> says.</summary>
