@@ -164,6 +164,14 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
     }
 
+    /// <summary>The controllerName of the GatewayClasses each implementation serves.</summary>
+    private static readonly IReadOnlyDictionary<GatewayController, string> ControllerNames = new Dictionary<GatewayController, string>
+    {
+        [GatewayController.Envoy] = Tasks.GatewayControllerTask.EnvoyControllerName,
+        [GatewayController.NginxFabric] = "gateway.nginx.org/nginx-gateway-controller",
+        [GatewayController.Traefik] = "traefik.io/gateway-controller",
+    };
+
     private void CheckGateway(BuildContext context)
     {
         var settings = context.Settings;
@@ -176,19 +184,46 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem(setting, origin?.Text ?? SettingDefinition.Find(setting)!.TextIn(settings), origin?.Source, expected));
         }
 
+        // The policies that lift each implementation's limits only work on that implementation: the class must be its.
+        void CheckServedBy(System.Text.Json.Nodes.JsonObject? gatewayClass, string what)
+        {
+            var controller = gatewayClass?["spec"]?["controllerName"]?.GetValue<string>();
+            if (settings.GatewayController != GatewayController.Existing && controller is not null && controller != ControllerNames[settings.GatewayController])
+            {
+                var actual = ControllerNames.FirstOrDefault(pair => pair.Value == controller).Key;
+                Refuse("gateway-controller",
+                    $"says which implementation's upload settings the registry gets, but {what} is served by {controller}; expected " +
+                    (ControllerNames.Values.Contains(controller) ? SettingDefinition.KebabName(actual) : "existing (an implementation the pipeline has no settings for: no policy is written)"));
+            }
+        }
+
         if (settings.SharesGateway)
         {
-            if (api.GetAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(settings.GatewayNamespace, settings.GatewayName), context.Cancellation).GetAwaiter().GetResult() is null)
+            var shared = api.GetAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(settings.GatewayNamespace, settings.GatewayName), context.Cancellation).GetAwaiter().GetResult();
+            if (shared is null)
             {
                 Refuse("gateway-namespace", $"has no Gateway {settings.GatewayName} (or the cluster does not serve the Gateway API); expected the namespace of an existing shared Gateway, to which only the registry's HTTPRoute is added");
             }
 
+            var sharedClass = shared!["spec"]?["gatewayClassName"]?.GetValue<string>() ?? string.Empty;
+            CheckServedBy(api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(sharedClass), context.Cancellation).GetAwaiter().GetResult(),
+                $"the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName} (GatewayClass {sharedClass})");
             return;
+        }
+
+        // Envoy Gateway and NGINX Gateway Fabric put each Gateway behind a LoadBalancer Service, which kind and minikube
+        // never give an address: the Gateway would never be programmed there.
+        if (context.Distribution is { } local && (local.IsKind || local.IsMinikube) && settings.GatewayController is GatewayController.Envoy or GatewayController.NginxFabric)
+        {
+            Refuse("gateway-controller",
+                $"is {SettingDefinition.KebabName(settings.GatewayController)}, whose Gateways need a load balancer, which {local.Name} has none of (publishing them on the node's ports is not done yet); expected traefik, or exposure=ingress");
         }
 
         // A controller the pipeline installs (the GatewayController step) brings its class; an existing one must be there.
         if (settings.GatewayController != GatewayController.Existing)
         {
+            CheckServedBy(api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(settings.GatewayClassName), context.Cancellation).GetAwaiter().GetResult(),
+                $"GatewayClass {settings.GatewayClassName}");
             return;
         }
 

@@ -106,10 +106,22 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
         string Describe(JsonObject condition) => $"{condition["type"]}={condition["status"]} ({condition["reason"]}): {condition["message"]}";
         var accepted = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "Accepted");
         var resolved = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "ResolvedRefs");
-        if (accepted?["status"]?.GetValue<string>() == "False" && accepted["reason"]?.GetValue<string>() is "NotAllowedByListeners" or "NoMatchingListenerHostname" or "NoMatchingParent")
+        if (accepted?["status"]?.GetValue<string>() == "False" && accepted["reason"]?.GetValue<string>() is { } refusal
+            && (refusal is "NotAllowedByListeners" or "NoMatchingListenerHostname" or "NoMatchingParent"))
         {
-            return new ReadinessState(false, true,
-                $"{Describe(accepted)}. The Gateway's listeners must admit routes from namespace {routeNamespace} (spec.listeners[].allowedRoutes.namespaces) for the registry's host; that Gateway is not the pipeline's to change");
+            var fix = refusal switch
+            {
+                "NotAllowedByListeners" => $"its listeners must admit routes from namespace {routeNamespace} (spec.listeners[].allowedRoutes.namespaces)",
+                "NoMatchingListenerHostname" => "none of its listeners' hostnames matches host (spec.listeners[].hostname, a wildcard included)",
+                _ => "it has no listener the route can attach to (its name, port or protocol)",
+            };
+            return new ReadinessState(false, true, $"{Describe(accepted)}. For the registry, {fix}");
+        }
+
+        var generation = route["metadata"]?["generation"] is JsonValue current ? current.GetValue<long>() : 0;
+        if (accepted?["observedGeneration"] is JsonValue seen && seen.GetValue<long>() < generation)
+        {
+            return ReadinessState.Waiting($"generation {generation} not reported on yet (at {seen.GetValue<long>()})");
         }
 
         var state = string.Join("; ", new[] { accepted, resolved }.Select(condition => condition is null ? "no condition yet" : Describe(condition)));

@@ -105,6 +105,11 @@ public static partial class SettingsValidator
             if (settings.GatewayNamespace is { } gatewayNamespace)
             {
                 Check("gateway-namespace", IsDnsLabel(gatewayNamespace), "is not a valid namespace name; expected at most 63 lower-case letters, digits and '-'");
+                Check("gateway-namespace", gatewayNamespace != settings.Namespace,
+                    "is the registry's own namespace; expected the namespace of a shared Gateway, or no value for the registry's own Gateway");
+                // A route without hostnames on a shared listener would take every host that listener has no other route for.
+                Check("gateway-namespace", !settings.HostIsAddress,
+                    $"names a shared Gateway, but host {settings.Host} is an IP address, which a route cannot name; expected a DNS name as host, or the registry's own Gateway");
             }
 
             if (settings.GatewayController == GatewayController.Existing && settings.GatewayClass is null && !settings.SharesGateway)

@@ -135,9 +135,10 @@ public sealed class Declaration(ManifestTemplates templates)
             Add<NodeTrustTask>(templates.Load<V1DaemonSet>("node-trust-daemonset.yaml", values));
         }
 
-        if (announceLocally)
+        // Declared once means once: a second declaration of an object would be applied, planned and rendered twice.
+        if (objects.GroupBy(item => item.Address.ToString()).FirstOrDefault(group => group.Count() > 1) is { } twice)
         {
-            Add<IngressTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));
+            throw new InvalidOperationException($"{twice.Key} is declared {twice.Count()} times.");
         }
 
         // The parent goes right after the namespace it lives in, before any member it records.
@@ -178,6 +179,12 @@ public sealed class Declaration(ManifestTemplates templates)
         if (settings.HostIsAddress)
         {
             route.Spec!.Remove("hostnames");
+        }
+
+        if (settings.SharesGateway)
+        {
+            // Its listeners are named by its owner: the route attaches to whichever admits it for host.
+            route.Spec!["parentRefs"]![0]!.AsObject().Remove("sectionName");
         }
 
         add(route, false);

@@ -74,6 +74,7 @@ public sealed class GatewayTaskTests : IAsyncLifetime
     public async Task Switching_ingress_to_gateway_and_back_keeps_one_exposure_at_every_moment_and_touches_nothing_else()
     {
         var ingress = await Deploy();
+        pipeline.DnsRecords["registry.example.com"] = pipeline.Server.Behaviour.GatewayAddress;
         pipeline.Server.ForgetRequests();
         var toGateway = await Deploy("--exposure=gateway");
         var toGatewayWrites = Writes();
@@ -85,13 +86,26 @@ public sealed class GatewayTaskTests : IAsyncLifetime
         Assert.True(toGateway.ExitCode == 0, toGateway.Output);
         Assert.True(back.ExitCode == 0, back.Output);
         // The route is written, and accepted (the step waits for it), before the Ingress goes.
-        Assert.True(toGatewayWrites.IndexOf($"PATCH {Routes}") < toGatewayWrites.IndexOf($"DELETE {Ingresses}"), string.Join('\n', toGatewayWrites));
-        Assert.True(backWrites.IndexOf($"PATCH {Ingresses}") < backWrites.IndexOf($"DELETE {Routes}"), string.Join('\n', backWrites));
+        Assert.InRange(toGatewayWrites.IndexOf($"PATCH {Routes}"), 0, toGatewayWrites.IndexOf($"DELETE {Ingresses}") - 1);
+        Assert.InRange(backWrites.IndexOf($"PATCH {Ingresses}"), 0, backWrites.IndexOf($"DELETE {Routes}") - 1);
         Assert.All(toGatewayWrites.Concat(backWrites), write => Assert.Matches(
             "(gateways|httproutes|backendtrafficpolicies|clienttrafficpolicies|ingresses)/docker-registry$|configmaps/registry-pipeline-applyset$", write));
         Assert.NotNull(Get(Ingress, "docker-registry"));
         Assert.Null(Get(Gateway, "docker-registry"));
         Assert.Null(Get(HttpRoute, "docker-registry"));
+    }
+
+    [Fact]
+    public async Task A_switch_while_the_host_still_resolves_to_the_ingress_stops_before_prune_and_keeps_the_ingress()
+    {
+        await Deploy();
+
+        var run = await Deploy("--exposure=gateway");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("registry.example.com resolves to 203.0.113.10, but Gateway docker-registry/docker-registry listens on 203.0.113.20: point the DNS record of registry.example.com at 203.0.113.20, then run again.", run.Output);
+        Assert.NotNull(Get(Ingress, "docker-registry"));
+        Assert.NotNull(Get(HttpRoute, "docker-registry"));
     }
 
     [Fact]
@@ -155,6 +169,28 @@ public sealed class GatewayTaskTests : IAsyncLifetime
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("gateway-class: is required with gateway-controller=existing", run.Output);
+    }
+
+    [Fact]
+    public async Task A_gateway_class_of_another_implementation_than_gateway_controller_is_refused_before_any_write()
+    {
+        var run = await Deploy("--exposure=gateway", "--gateway-class=nginx");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("gateway-controller: 'envoy' says which implementation's upload settings the registry gets, but GatewayClass nginx is served by gateway.nginx.org/nginx-gateway-controller; expected nginx-fabric", run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Theory]
+    [InlineData("--gateway-namespace=docker-registry", "is the registry's own namespace")]
+    [InlineData("--gateway-namespace=infra", "host 192.0.2.7 is an IP address, which a route cannot name", "--host=192.0.2.7")]
+    public async Task Gateway_namespace_settings_that_cannot_work_are_refused(string setting, string expected, string host = "--host=registry.example.com")
+    {
+        var run = await pipeline.RunAsync(["--smoke-test=false", "--exposure=gateway", setting, host], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Gateway-Passw0rd" });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class ControllerBehaviour
 
     public string LoadBalancerAddress { get; set; } = "203.0.113.10";
 
+    /// <summary>The address a programmed Gateway gets: its own load balancer, not the ingress controller's.</summary>
+    public string GatewayAddress { get; set; } = "203.0.113.20";
+
     /// <summary>How long the namespace controller takes to empty and remove a namespace being deleted.</summary>
     public TimeSpan NamespaceDeletionDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }
@@ -50,7 +53,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
         this.store = store;
         this.behaviour = behaviour;
         kubelet = new EmulatedKubelet(store, node);
-        gateways = new EmulatedGatewayController(store, behaviour.LoadBalancerAddress);
+        gateways = new EmulatedGatewayController(store, behaviour.GatewayAddress);
         loop = Task.Run(RunAsync);
     }
 
