@@ -149,7 +149,7 @@ public sealed class ClusterPull(KubernetesApi api, ICakeLog log, WaitPolling pol
             _ when IsUnresolved(text) =>
                 $"{host} does not resolve on the nodes: the kubelet and the container runtime use the node's resolver, not the cluster's DNS. Give {host} a DNS record the nodes can resolve (or an /etc/hosts entry on each node).",
             _ when text.Contains("connection refused", StringComparison.OrdinalIgnoreCase) || text.Contains("timeout", StringComparison.OrdinalIgnoreCase) =>
-                $"The nodes cannot reach {host}:443: check that the ingress controller is reachable from the nodes on that address.",
+                $"The nodes cannot reach {host}:443: check that the ingress controller (or the Gateway) is reachable from the nodes on that address.",
             _ => $"Check the pod's events with: kubectl -n {pod.Namespace} describe pod {pod.Name} (while it exists; set smoke-cluster-pull=false to skip this check).",
         };
         return $"A node could not pull {image} for pod {pod.Namespace}/{pod.Name} ({reason}): {(message is null ? "the kubelet gave no message" : message)}. {fix}";

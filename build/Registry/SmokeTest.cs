@@ -37,7 +37,7 @@ public sealed class SmokeTest(ICakeLog log)
         }
         catch (HttpRequestException exception)
         {
-            throw new CakeException($"Cannot reach the registry at {registry}: {exception.Message}. Check the address (registry-url, or host), the DNS record and the ingress.");
+            throw new CakeException($"Cannot reach the registry at {registry}: {exception.Message}. Check the address (registry-url, or host), the DNS record and the Ingress or Gateway in front of the registry.");
         }
     }
 

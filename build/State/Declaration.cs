@@ -174,6 +174,13 @@ public sealed class Declaration(ManifestTemplates templates)
             }
 
             add(gateway, false);
+            var redirect = templates.Load<HttpRoute>("docker-registry-http-redirect.yaml", values);
+            if (settings.HostIsAddress)
+            {
+                redirect.Spec!.Remove("hostnames");
+            }
+
+            add(redirect, false);
         }
 
         if (settings.HostIsAddress)

@@ -45,6 +45,9 @@ public sealed class GatewayTaskTests : IAsyncLifetime
         var client = Get(ResourceCatalogue.OfKind("gateway.envoyproxy.io/v1alpha1", "ClientTrafficPolicy"), "docker-registry")!;
         Assert.Equal("0s", client["spec"]!["timeout"]!["http"]!["requestReceivedTimeout"]!.GetValue<string>());
         Assert.Equal("Gateway", client["spec"]!["targetRefs"]![0]!["kind"]!.GetValue<string>());
+        var redirect = Get(HttpRoute, "docker-registry-http-redirect")!;
+        Assert.Equal("http", redirect["spec"]!["parentRefs"]![0]!["sectionName"]!.GetValue<string>());
+        Assert.Equal("https", redirect["spec"]!["rules"]![0]!["filters"]![0]!["requestRedirect"]!["scheme"]!.GetValue<string>());
         Assert.Null(Get(Ingress, "docker-registry"));
         Assert.Contains("https://registry.example.com/ is routed to the registry through Gateway docker-registry/docker-registry.", first.Output);
         Assert.Contains("Skipping IngressController: exposure is gateway", first.Output);
@@ -89,7 +92,7 @@ public sealed class GatewayTaskTests : IAsyncLifetime
         Assert.InRange(toGatewayWrites.IndexOf($"PATCH {Routes}"), 0, toGatewayWrites.IndexOf($"DELETE {Ingresses}") - 1);
         Assert.InRange(backWrites.IndexOf($"PATCH {Ingresses}"), 0, backWrites.IndexOf($"DELETE {Routes}") - 1);
         Assert.All(toGatewayWrites.Concat(backWrites), write => Assert.Matches(
-            "(gateways|httproutes|backendtrafficpolicies|clienttrafficpolicies|ingresses)/docker-registry$|configmaps/registry-pipeline-applyset$", write));
+            "(gateways|httproutes|backendtrafficpolicies|clienttrafficpolicies|ingresses)/docker-registry(-http-redirect)?$|configmaps/registry-pipeline-applyset$", write));
         Assert.NotNull(Get(Ingress, "docker-registry"));
         Assert.Null(Get(Gateway, "docker-registry"));
         Assert.Null(Get(HttpRoute, "docker-registry"));
