@@ -43,6 +43,14 @@ public sealed class StatusTask(ClusterConnector connector) : AsyncRegistryTask<B
             Check($"Certificate {settings.Namespace}/{settings.TlsSecret}", ready is null ? "missing" : ready.Ready ? null : ready.Description, "Ready");
         }
 
+        if (settings.Exposure == Settings.Exposure.Gateway)
+        {
+            var route = await api.GetAsync(ResourceAddress.For<Kubernetes.GatewayApi.HttpRoute>(settings.Namespace, "docker-registry"), context.Cancellation);
+            var accepted = route is null ? null : Readiness.RouteAccepted(settings.GatewayName, settings.GatewayNamespace ?? settings.Namespace).Check(route);
+            Check($"HTTPRoute {settings.Namespace}/docker-registry", accepted is null ? "missing" : accepted.Ready ? null : accepted.Description,
+                $"accepted by Gateway {settings.GatewayNamespace ?? settings.Namespace}/{settings.GatewayName}");
+        }
+
         // Through the API server's service proxy: it answers only when the Service exists and has a ready pod behind it.
         var (status, challenge) = await api.ProxyGetAsync(settings.Namespace, "docker-registry", 5000, "/v2/", context.Cancellation);
         var asksForLogin = status == 401 && challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) == true;

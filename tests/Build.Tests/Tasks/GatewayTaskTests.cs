@@ -58,6 +58,20 @@ public sealed class GatewayTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_reports_whether_the_route_is_accepted()
+    {
+        await Deploy("--exposure=gateway");
+        var healthy = await Deploy("--target=Status", "--exposure=gateway");
+        pipeline.Server.Store.Delete(HttpRoute, Ns, "docker-registry", dryRun: false);
+        var missing = await Deploy("--target=Status", "--exposure=gateway");
+
+        Assert.True(healthy.ExitCode == 0, healthy.Output);
+        Assert.Contains("HTTPRoute docker-registry/docker-registry: accepted by Gateway docker-registry/docker-registry", healthy.Output);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("HTTPRoute docker-registry/docker-registry: missing", missing.Output);
+    }
+
+    [Fact]
     public async Task Nginx_gateway_fabric_gets_no_body_limit_and_streaming_proxy_settings_and_no_envoy_policies()
     {
         var run = await Deploy("--exposure=gateway", "--gateway-controller=nginx-fabric");
