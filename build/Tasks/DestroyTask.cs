@@ -172,6 +172,21 @@ public sealed class DestroyTask(
             context.Information($"Uninstalled {chart}, which this pipeline installed.");
         }
 
+        // Envoy Gateway's chart makes no GatewayClass, so the pipeline made one; it goes with the controller it names.
+        // The Gateway API CRDs stay: deleting them would delete every Gateway and route in the cluster.
+        if (charts.Any(chart => chart.Release == "envoy-gateway"))
+        {
+            var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+            var address = GatewayApiCrds.GatewayClass(settings.GatewayClassName);
+            if (await api.GetAsync(address, context.Cancellation) is { } gatewayClass
+                && gatewayClass["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.GetValue<string>() == "registry-pipeline"
+                && gatewayClass["spec"]?["controllerName"]?.GetValue<string>() == GatewayControllerTask.EnvoyControllerName)
+            {
+                await api.DeleteAsync(address, context.Cancellation);
+                context.Information($"{address}: deleted, with the Envoy Gateway it named. The Gateway API CRDs stay (other Gateways and routes may use them).");
+            }
+        }
+
         // Name what stays, and why; a chart uninstalled just now may leave its CRDs, which say nothing about who runs it.
         var certManager = await prerequisites.CertManagerAsync(context.Cancellation);
         if (charts.All(chart => chart.Release != Charts.CertManager(settings).Name)

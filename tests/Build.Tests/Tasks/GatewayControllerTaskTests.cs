@@ -57,6 +57,20 @@ public sealed class GatewayControllerTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Destroy_with_purge_prerequisites_uninstalls_envoy_and_deletes_its_gateway_class_but_keeps_the_crds()
+    {
+        await Deploy("--exposure=gateway");
+
+        var destroy = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", "--purge-prerequisites=true", "--exposure=gateway"], []);
+
+        Assert.True(destroy.ExitCode == 0, destroy.Output);
+        Assert.Contains(pipeline.HelmInvocations, call => call.StartsWith("uninstall envoy-gateway ", StringComparison.Ordinal));
+        Assert.Null(pipeline.Server.Store.Get(GatewayClass, null, "eg"));
+        Assert.Contains("GatewayClass eg: deleted, with the Envoy Gateway it named.", destroy.Output);
+        Assert.NotNull(pipeline.Server.Store.Get(Crd, null, "gateways.gateway.networking.k8s.io"));
+    }
+
+    [Fact]
     public async Task Crds_the_cluster_has_are_used_as_they_are_even_experimental_ones()
     {
         foreach (var document in YamlDocuments(StandardInstall("v1.5.1", "experimental")).Where(item => item["kind"]!.GetValue<string>() == "CustomResourceDefinition"))
