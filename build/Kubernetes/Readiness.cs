@@ -106,6 +106,13 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
         string Describe(JsonObject condition) => $"{condition["type"]}={condition["status"]} ({condition["reason"]}): {condition["message"]}";
         var accepted = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "Accepted");
         var resolved = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "ResolvedRefs");
+        // A verdict on an earlier generation of the route, a refusal included, says nothing about this one.
+        var generation = route["metadata"]?["generation"] is JsonValue current ? current.GetValue<long>() : 0;
+        if (accepted?["observedGeneration"] is JsonValue seen && seen.GetValue<long>() < generation)
+        {
+            return ReadinessState.Waiting($"generation {generation} not reported on yet (at {seen.GetValue<long>()})");
+        }
+
         if (accepted?["status"]?.GetValue<string>() == "False" && accepted["reason"]?.GetValue<string>() is { } refusal
             && (refusal is "NotAllowedByListeners" or "NoMatchingListenerHostname" or "NoMatchingParent"))
         {
@@ -116,12 +123,6 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
                 _ => "it has no listener the route can attach to (its name, port or protocol)",
             };
             return new ReadinessState(false, true, $"{Describe(accepted)}. For the registry, {fix}");
-        }
-
-        var generation = route["metadata"]?["generation"] is JsonValue current ? current.GetValue<long>() : 0;
-        if (accepted?["observedGeneration"] is JsonValue seen && seen.GetValue<long>() < generation)
-        {
-            return ReadinessState.Waiting($"generation {generation} not reported on yet (at {seen.GetValue<long>()})");
         }
 
         var state = string.Join("; ", new[] { accepted, resolved }.Select(condition => condition is null ? "no condition yet" : Describe(condition)));

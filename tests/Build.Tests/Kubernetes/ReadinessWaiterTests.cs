@@ -156,6 +156,24 @@ public sealed class ReadinessWaiterTests : IAsyncLifetime
         Assert.Contains("a cluster without a load balancer never gives one", error.Message);
     }
 
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void A_gateways_refusal_of_a_route_fails_the_wait_only_when_it_is_about_the_routes_current_generation(long observed, bool fails)
+    {
+        var route = JsonNode.Parse($$$"""
+            {"metadata": {"name": "docker-registry", "namespace": "docker-registry", "generation": 3},
+             "status": {"parents": [{"parentRef": {"name": "shared", "namespace": "infra"},
+               "conditions": [{"type": "Accepted", "status": "False", "reason": "NotAllowedByListeners", "message": "not from here", "observedGeneration": {{{observed}}}}]}]}}
+            """)!.AsObject();
+
+        var state = Readiness.RouteAccepted("shared", "infra").Check(route);
+
+        Assert.False(state.Ready);
+        Assert.Equal(fails, state.Failed);
+        Assert.Contains(fails ? "NotAllowedByListeners" : "generation 3 not reported on yet (at 2)", state.Description);
+    }
+
     private static V1Service LoadBalancer() => new()
     {
         Metadata = new V1ObjectMeta { Name = "ingress-nginx-controller", NamespaceProperty = RegistryObjects.Namespace },
