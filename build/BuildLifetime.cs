@@ -155,45 +155,38 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             .ToList();
         if (missing.Count > 0)
         {
-            var origin = context.Settings.Origins.GetValueOrDefault("pull-secret-namespaces");
-            throw new CakeException(
-                RunOutcome.UsageErrorExitCode,
-                "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem("pull-secret-namespaces", origin?.Text, origin?.Source,
-                    $"names {(missing.Count == 1 ? "a namespace" : "namespaces")} the cluster does not have ({string.Join(", ", missing)}); expected existing namespaces: " +
-                    "the pipeline gives them a pull secret but never creates them"));
+            throw Refused(context.Settings, "pull-secret-namespaces",
+                $"names {(missing.Count == 1 ? "a namespace" : "namespaces")} the cluster does not have ({string.Join(", ", missing)}); expected existing namespaces: " +
+                "the pipeline gives them a pull secret but never creates them");
         }
     }
 
-    /// <summary>The controllerName of the GatewayClasses each implementation serves.</summary>
-    private static readonly IReadOnlyDictionary<GatewayController, string> ControllerNames = new Dictionary<GatewayController, string>
+    /// <summary>A setting the cluster shows cannot work, found before anything is written: the run stops as validation does (exit 2).</summary>
+    private static CakeException Refused(RegistrySettings settings, string setting, string expected)
     {
-        [GatewayController.Envoy] = Tasks.GatewayControllerTask.EnvoyControllerName,
-        [GatewayController.NginxFabric] = "gateway.nginx.org/nginx-gateway-controller",
-        [GatewayController.Traefik] = "traefik.io/gateway-controller",
-    };
+        var origin = settings.Origins.GetValueOrDefault(setting);
+        return new CakeException(
+            RunOutcome.UsageErrorExitCode,
+            "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " +
+            new SettingProblem(setting, origin?.Text ?? SettingDefinition.Find(setting)!.TextIn(settings), origin?.Source, expected));
+    }
 
     private void CheckGateway(BuildContext context)
     {
         var settings = context.Settings;
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        void Refuse(string setting, string expected)
-        {
-            var origin = settings.Origins.GetValueOrDefault(setting);
-            throw new CakeException(
-                RunOutcome.UsageErrorExitCode,
-                "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem(setting, origin?.Text ?? SettingDefinition.Find(setting)!.TextIn(settings), origin?.Source, expected));
-        }
+        void Refuse(string setting, string expected) => throw Refused(settings, setting, expected);
 
         // The policies that lift each implementation's limits only work on that implementation: the class must be its.
         void CheckServedBy(System.Text.Json.Nodes.JsonObject? gatewayClass, string what)
         {
             var controller = gatewayClass?["spec"]?["controllerName"]?.GetValue<string>();
-            if (settings.GatewayController != GatewayController.Existing && controller is not null && controller != ControllerNames[settings.GatewayController])
+            if (settings.GatewayController != GatewayController.Existing && controller is not null && controller != Prerequisites.Charts.GatewayControllerNames[settings.GatewayController])
             {
-                var actual = ControllerNames.FirstOrDefault(pair => pair.Value == controller).Key;
+                var actual = Prerequisites.Charts.GatewayControllerNames.FirstOrDefault(pair => pair.Value == controller).Key;
                 Refuse("gateway-controller",
                     $"says which implementation's upload settings the registry gets, but {what} is served by {controller}; expected " +
-                    (ControllerNames.Values.Contains(controller) ? SettingDefinition.KebabName(actual) : "existing (an implementation the pipeline has no settings for: no policy is written)"));
+                    (Prerequisites.Charts.GatewayControllerNames.Values.Contains(controller) ? SettingDefinition.KebabName(actual) : "existing (an implementation the pipeline has no settings for: no policy is written)"));
             }
         }
 
@@ -255,14 +248,11 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             .ToList();
         if (others.Count > 0)
         {
-            var origin = context.Settings.Origins.GetValueOrDefault("trust-ca-on-nodes");
             var host = context.Settings.Host;
-            throw new CakeException(
-                RunOutcome.UsageErrorExitCode,
-                "The settings have 1 problem; nothing was run:" + Environment.NewLine + "  " + new SettingProblem("trust-ca-on-nodes", origin?.Text, origin?.Source,
-                    $"needs nodes whose container runtime is containerd reading /etc/containerd/certs.d, but {string.Join(", ", others.Select(node => $"{node.Name} runs {node.Runtime}"))}; " +
-                    $"expected false there, with the CA installed the runtime's way: Docker /etc/docker/certs.d/{host}/ca.crt, CRI-O /etc/containers/certs.d/{host}/ca.crt, " +
-                    $"k3s and RKE2 registries.yaml (configs.\"{host}\".tls.ca_file)"));
+            throw Refused(context.Settings, "trust-ca-on-nodes",
+                $"needs nodes whose container runtime is containerd reading /etc/containerd/certs.d, but {string.Join(", ", others.Select(node => $"{node.Name} runs {node.Runtime}"))}; " +
+                $"expected false there, with the CA installed the runtime's way: Docker /etc/docker/certs.d/{host}/ca.crt, CRI-O /etc/containers/certs.d/{host}/ca.crt, " +
+                $"k3s and RKE2 registries.yaml (configs.\"{host}\".tls.ca_file)");
         }
     }
 

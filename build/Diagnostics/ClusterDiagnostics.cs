@@ -111,7 +111,7 @@ public static class ClusterDiagnostics
                 lines.Add(($"Gateway {gateway["metadata"]!["name"]}: {state.Description}", state.Ready));
             }
 
-            var accepted = Readiness.RouteAccepted(settings.GatewayName, settings.GatewayNamespace ?? ns);
+            var accepted = Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace);
             foreach (var route in Items(await api.ListAsync(ResourceAddress.For<Kubernetes.GatewayApi.HttpRoute>(ns), null, cancellationToken)))
             {
                 var state = accepted.Check(route);

@@ -18,6 +18,14 @@ public static class Charts
     /// <summary>NGINX Gateway Fabric's chart (checked 2026-12 in nginx/nginx-gateway-fabric, v2.6.7).</summary>
     public const string NginxGatewayFabricVersion = "2.6.7";
 
+    /// <summary>The controllerName of the GatewayClasses each implementation serves.</summary>
+    public static readonly IReadOnlyDictionary<Settings.GatewayController, string> GatewayControllerNames = new Dictionary<Settings.GatewayController, string>
+    {
+        [Settings.GatewayController.Envoy] = "gateway.envoyproxy.io/gatewayclass-controller",
+        [Settings.GatewayController.NginxFabric] = "gateway.nginx.org/nginx-gateway-controller",
+        [Settings.GatewayController.Traefik] = "traefik.io/gateway-controller",
+    };
+
     /// <summary>
     /// The charts that run gateway-controller, in order. The Gateway API CRDs come from the pinned standard install
     /// first, never from a chart: Envoy Gateway's main chart would bring the experimental channel, so its own CRDs come

@@ -127,7 +127,7 @@ public sealed class SmokeTest(ICakeLog log)
         {
             if (clusterPull is not null)
             {
-                await clusterPull(new SmokeReference(Repository, digest, tag, layerSize is null), cancellationToken);
+                await clusterPull(new SmokeReference(Repository, digest, layerSize is null), cancellationToken);
             }
         }
         finally

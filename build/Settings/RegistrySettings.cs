@@ -196,6 +196,9 @@ public sealed record RegistrySettings
         _ => string.Empty,
     };
 
+    /// <summary>Where the Gateway the registry's route attaches to is: gateway-namespace, else the registry's own.</summary>
+    public string GatewayHomeNamespace => GatewayNamespace ?? Namespace;
+
     /// <summary>The registry attaches to a Gateway it does not own, in another namespace.</summary>
     public bool SharesGateway => GatewayNamespace is { } ns && ns != Namespace;
 

@@ -159,7 +159,7 @@ public sealed class Declaration(ManifestTemplates templates)
         values["gateway-class-name"] = settings.GatewayClassName;
         values["gateway-https-port"] = traefik ? "8443" : "443";
         values["gateway-http-port"] = traefik ? "8000" : "80";
-        values["gateway-namespace-name"] = settings.GatewayNamespace ?? settings.Namespace;
+        values["gateway-namespace-name"] = settings.GatewayHomeNamespace;
         var route = templates.Load<HttpRoute>("docker-registry-httproute.yaml", values);
         if (!settings.SharesGateway)
         {

@@ -180,7 +180,7 @@ public sealed class DestroyTask(
             var address = GatewayApiCrds.GatewayClass(settings.GatewayClassName);
             if (await api.GetAsync(address, context.Cancellation) is { } gatewayClass
                 && gatewayClass["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.GetValue<string>() == "registry-pipeline"
-                && gatewayClass["spec"]?["controllerName"]?.GetValue<string>() == GatewayControllerTask.EnvoyControllerName)
+                && gatewayClass["spec"]?["controllerName"]?.GetValue<string>() == Charts.GatewayControllerNames[Settings.GatewayController.Envoy])
             {
                 await api.DeleteAsync(address, context.Cancellation);
                 context.Information($"{address}: deleted, with the Envoy Gateway it named. The Gateway API CRDs stay (other Gateways and routes may use them).");

@@ -14,8 +14,6 @@ namespace Registry.Build.Tasks;
 [WritesToCluster]
 public sealed class GatewayControllerTask(ClusterConnector connector, ClusterHelm helm, WaitPolling polling, LocalDistributions distributions) : AsyncRegistryTask<BuildContext>
 {
-    public const string EnvoyControllerName = "gateway.envoyproxy.io/gatewayclass-controller";
-
     public override bool ShouldRun(BuildContext context)
     {
         var settings = context.Settings;
@@ -67,7 +65,7 @@ public sealed class GatewayControllerTask(ClusterConnector connector, ClusterHel
                     ["name"] = settings.GatewayClassName,
                     ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "registry-pipeline" },
                 },
-                ["spec"] = new JsonObject { ["controllerName"] = EnvoyControllerName },
+                ["spec"] = new JsonObject { ["controllerName"] = Charts.GatewayControllerNames[GatewayController.Envoy] },
             }, dryRun: false, context.Cancellation);
         }
 

@@ -32,10 +32,10 @@ public sealed class GatewayTask(ClusterConnector connector, RunDesiredState desi
         var waiter = new ReadinessWaiter(api, context.Log, polling.Interval);
         if (!settings.SharesGateway)
         {
-            await waiter.WaitAsync(Gateway(settings), Readiness.GatewayProgrammed, settings.WaitTimeout, context.Cancellation);
+            await waiter.WaitAsync(GatewayOf(settings), Readiness.GatewayProgrammed, settings.WaitTimeout, context.Cancellation);
         }
 
-        await waiter.WaitAsync(Route(settings), Readiness.RouteAccepted(settings.GatewayName, GatewayOf(settings).Namespace!), settings.WaitTimeout, context.Cancellation);
+        await waiter.WaitAsync(Route(settings), Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace), settings.WaitTimeout, context.Cancellation);
         context.Information($"https://{settings.Host}/ is routed to the registry through {GatewayOf(settings)}.");
         await CheckDnsAsync(context, api);
     }
@@ -77,15 +77,13 @@ public sealed class GatewayTask(ClusterConnector connector, RunDesiredState desi
         var settings = context.Settings;
         var api = Connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
         var route = api.GetAsync(Route(settings), context.Cancellation).GetAwaiter().GetResult();
-        var gateway = settings.SharesGateway ? null : api.GetAsync(Gateway(settings), context.Cancellation).GetAwaiter().GetResult();
-        return route is not null && Readiness.RouteAccepted(settings.GatewayName, GatewayOf(settings).Namespace!).Check(route).Ready
+        var gateway = settings.SharesGateway ? null : api.GetAsync(GatewayOf(settings), context.Cancellation).GetAwaiter().GetResult();
+        return route is not null && Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace).Check(route).Ready
             && (settings.SharesGateway || (gateway is not null && Readiness.GatewayProgrammed.Check(gateway).Ready));
     }
 
     private static ResourceAddress GatewayOf(RegistrySettings settings) =>
-        ResourceAddress.For<Gateway>(settings.GatewayNamespace ?? settings.Namespace, settings.GatewayName);
-
-    private static ResourceAddress Gateway(RegistrySettings settings) => ResourceAddress.For<Gateway>(settings.Namespace, settings.GatewayName);
+        ResourceAddress.For<Gateway>(settings.GatewayHomeNamespace, settings.GatewayName);
 
     private static ResourceAddress Route(RegistrySettings settings) => ResourceAddress.For<HttpRoute>(settings.Namespace, "docker-registry");
 }

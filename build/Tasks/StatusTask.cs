@@ -46,9 +46,9 @@ public sealed class StatusTask(ClusterConnector connector) : AsyncRegistryTask<B
         if (settings.Exposure == Settings.Exposure.Gateway)
         {
             var route = await api.GetAsync(ResourceAddress.For<Kubernetes.GatewayApi.HttpRoute>(settings.Namespace, "docker-registry"), context.Cancellation);
-            var accepted = route is null ? null : Readiness.RouteAccepted(settings.GatewayName, settings.GatewayNamespace ?? settings.Namespace).Check(route);
+            var accepted = route is null ? null : Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace).Check(route);
             Check($"HTTPRoute {settings.Namespace}/docker-registry", accepted is null ? "missing" : accepted.Ready ? null : accepted.Description,
-                $"accepted by Gateway {settings.GatewayNamespace ?? settings.Namespace}/{settings.GatewayName}");
+                $"accepted by Gateway {settings.GatewayHomeNamespace}/{settings.GatewayName}");
         }
 
         // Through the API server's service proxy: it answers only when the Service exists and has a ready pod behind it.
