@@ -33,6 +33,9 @@ public sealed class BuildContext : FrostingContext, IDryRunContext
 
     internal void Choose(LocalCluster.LocalDistribution distribution, RegistrySettings adjusted) => (Distribution, Settings) = (distribution, adjusted);
 
+    /// <summary>Settings the cluster decided for what was left unset, other than a distribution's.</summary>
+    internal void Keep(RegistrySettings adjusted) => Settings = adjusted;
+
     public bool IsDryRun { get; internal set; }
 
     /// <summary>Cancelled by Ctrl-C; every cluster call and wait takes it.</summary>

@@ -98,12 +98,14 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var localDefaultHost = context.Settings.Origins.GetValueOrDefault("host")?.Source is { } hostSource && LocalClusterDefaults.IsDefaultHost(hostSource);
         if (usesCluster && (deploying || localDefaultHost))
         {
+            KeepInstalledIngressNginx(context);
             DetectLocalDistribution(context);
         }
         else if (deploying && kubeconfig is not null)
         {
             try
             {
+                KeepInstalledIngressNginx(context);
                 DetectLocalDistribution(context);
             }
             catch (Exception exception) when (exception is CakeException or KubernetesApiException or HttpRequestException)
@@ -276,7 +278,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var detected = $"Detected {distribution.Name}: {distribution.Why}; using ingress-class {chosen.IngressClass}{(host.Length > 0 ? "," : " and")} ingress-controller " +
             SettingDefinition.KebabName(chosen.IngressController) + host + (chosen == context.Settings ? "." : " (set them to choose otherwise).");
         context.Information(detected);
-        if (distribution.IngressClass is { } shipped && chosen.IngressClass == shipped)
+        if (distribution is { IngressClass: { } shipped, Controller: IngressController.Existing } && chosen.IngressClass == shipped)
         {
             // Its Traefik is k3s's, configured by k3s: the pipeline does not change it, but says what large pushes need.
             context.Warning(
@@ -285,6 +287,41 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         context.Choose(distribution, chosen);
+    }
+
+    /// <summary>
+    /// Traefik is the default for a cluster without a controller; a cluster whose class nginx ingress-nginx serves (the
+    /// guide's controller, which earlier runs installed by default) keeps it, so a registry served there does not move.
+    /// </summary>
+    private void KeepInstalledIngressNginx(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.Exposure != Settings.Exposure.Ingress || settings.Origins.ContainsKey("ingress-class") || settings.Origins.ContainsKey("ingress-controller"))
+        {
+            return;
+        }
+
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var nginx = api.GetAsync(ResourceAddress.For<k8s.Models.V1IngressClass>(null, "nginx"), context.Cancellation).GetAwaiter().GetResult();
+        if (nginx?["spec"]?["controller"]?.GetValue<string>() != Prerequisites.IngressControllerState.IngressNginxController)
+        {
+            return;
+        }
+
+        var source = new SettingSource("kept: ingress-nginx serves class nginx on this cluster");
+        context.Keep(settings with
+        {
+            IngressClass = "nginx",
+            IngressController = Settings.IngressController.Nginx,
+            Origins = new Dictionary<string, SettingOrigin>(settings.Origins)
+            {
+                ["ingress-class"] = new SettingOrigin("nginx", source),
+                ["ingress-controller"] = new SettingOrigin("nginx", source),
+            },
+        });
+        context.Warning(
+            "ingress-nginx serves class nginx on this cluster, so the registry keeps using it; it was retired in March 2026 (no fixes since). " +
+            "To move: --ingress-controller=traefik (another controller, class traefik) or --exposure=gateway; the README's 'Migrating from ingress-nginx' says how.");
     }
 
     // Before anything could print them: the CI then hides them wherever they would appear.

@@ -44,7 +44,7 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
         // k3s, k3d and Rancher Desktop ship Traefik holding ports 80 and 443: a second controller beside it could never
         // serve. Right after the cluster starts its IngressClass may not be there yet, but k3s's HelmChart for it is.
         if (name is "k3d" or "k3s" or "Rancher Desktop"
-            && await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken) is null
+            && (ingressClass == "traefik" || await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken) is null)
             && (await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, "traefik"), cancellationToken) is not null
                 || await api.GetAsync(new ResourceAddress("helm.cattle.io", "v1", "helmcharts", "HelmChart", "kube-system", "traefik"), cancellationToken) is not null))
         {
@@ -53,7 +53,15 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
 
         // minikube's node is a machine of its own (a VM or a container): its ingress listens on the node's IP, which
         // localhost on the laptop does not reach.
+        // Only ingress-nginx answers a client that sends no server name (one that connects to an IP) with the registry's
+        // certificate, and minikube's own ingress addon is ingress-nginx.
         var address = name == "minikube" ? nodes.Select(InternalIp).FirstOrDefault(ip => ip is not null) : null;
+        if (name == "minikube")
+        {
+            return new LocalDistribution(name, "nginx", Settings.IngressController.Nginx,
+                "it has no load balancer, its ingress addon is ingress-nginx, and only ingress-nginx serves the registry's certificate on the node's IP", address);
+        }
+
         return new LocalDistribution(name, null, null, hasLoadBalancer ? "it gives LoadBalancer Services an address" : "it has no load balancer", address);
     }
 

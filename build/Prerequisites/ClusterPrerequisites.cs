@@ -21,7 +21,7 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
     // The label each known controller's chart (and minikube's addon) puts on its Deployment and Service.
     private static readonly Dictionary<string, string> ControllerLabels = new()
     {
-        ["k8s.io/ingress-nginx"] = "app.kubernetes.io/name=ingress-nginx",
+        [IngressControllerState.IngressNginxController] = "app.kubernetes.io/name=ingress-nginx",
         ["traefik.io/ingress-controller"] = "app.kubernetes.io/name=traefik",
     };
 

@@ -3,6 +3,9 @@ namespace Registry.Build.Prerequisites;
 /// <summary>What the cluster has for an ingress class: the class, the controller behind it, and its external address.</summary>
 public sealed record IngressControllerState(string IngressClass, string? Controller, string? Deployment, bool Ready, string? ExternalAddress)
 {
+    /// <summary>What ingress-nginx's IngressClass (its chart's and minikube's addon's) names as its controller.</summary>
+    public const string IngressNginxController = "k8s.io/ingress-nginx";
+
     public bool ClassExists => Controller is not null;
 
     /// <summary>The class names a controller this pipeline cannot look for (not ingress-nginx or Traefik): taken on trust.</summary>

@@ -26,11 +26,18 @@ public sealed record RegistrySettings
     [Setting("connect-timeout", "How long to keep trying to reach the Kubernetes API server before giving up: 15s, 1m.")]
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
-    [Setting("ingress-class", "IngressClass the registry's Ingress uses (and the controller serves).")]
-    public string IngressClass { get; init; } = "nginx";
+    [Setting("ingress-class", "IngressClass the registry's Ingress uses (and the controller serves); nginx when ingress-controller is nginx. With neither set, a cluster whose class nginx ingress-nginx serves keeps it.")]
+    public string IngressClass
+    {
+        get => ingressClass ?? (IngressController == IngressController.Nginx ? "nginx" : "traefik");
+        init => ingressClass = value;
+    }
 
-    [Setting("ingress-controller", "Controller to install when the class is missing: nginx, traefik, or existing (install nothing).")]
-    public IngressController IngressController { get; init; } = IngressController.Nginx;
+    // Unset, the class is the one the controller's chart names by default.
+    private readonly string? ingressClass;
+
+    [Setting("ingress-controller", "Controller to install when the class is missing: traefik, nginx (ingress-nginx, retired in March 2026), or existing (install nothing).")]
+    public IngressController IngressController { get; init; } = IngressController.Traefik;
 
     [Setting("exposure", "How the registry is published: ingress (an Ingress, as the guide did) or gateway (a Gateway API HTTPRoute on a Gateway).")]
     public Exposure Exposure { get; init; } = Exposure.Ingress;

@@ -120,7 +120,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
 
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("Skipped: host 192.168.49.2 is an IP address: there is no name to resolve", first.ReportRow("Dns"));
-        Assert.True(first.Output.Contains("Detected minikube: it has no load balancer; using ingress-class nginx, ingress-controller nginx, host 192.168.49.2, the node's address, as localhost does not reach minikube's ingress (set them to choose otherwise)."), first.Output);
+        Assert.True(first.Output.Contains("Detected minikube: it has no load balancer, its ingress addon is ingress-nginx, and only ingress-nginx serves the registry's certificate on the node's IP; using ingress-class nginx, ingress-controller nginx, host 192.168.49.2, the node's address, as localhost does not reach minikube's ingress (set them to choose otherwise)."), first.Output);
         var certificate = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("cert-manager.io/v1", "Certificate"), "docker-registry", "docker-registry-tls-certificate")!;
         Assert.Equal("""["192.168.49.2"]""", certificate["spec"]!["ipAddresses"]!.ToJsonString());
         Assert.Null(certificate["spec"]!["dnsNames"]);
@@ -184,7 +184,7 @@ public sealed class LocalDistributionTests : IAsyncLifetime
         var run = await pipeline.RunAsync(["--target=Plan", "--host=registry.minikube.test", $"--kubeconfig={kubeconfig}"], []);
 
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("Detected minikube: it has no load balancer; using ingress-class nginx and ingress-controller nginx.", run.Output);
+        Assert.Contains("Detected minikube: it has no load balancer, its ingress addon is ingress-nginx, and only ingress-nginx serves the registry's certificate on the node's IP; using ingress-class nginx and ingress-controller nginx.", run.Output);
         Assert.DoesNotContain("192.168.49.2", run.Output);
     }
 

@@ -234,7 +234,7 @@ public sealed class SettingsLoaderTests : IDisposable
         var type when type == typeof(int) => ("3", "4", "5"),
         var type when type == typeof(bool) => ("false", "true", "false") is var values && setting.DefaultText == "true" ? values : ("true", "false", "true"),
         var type when type == typeof(TimeSpan) => ("90s", "10m", "1h30m"),
-        var type when type == typeof(IngressController) => ("traefik", "existing", "traefik"),
+        var type when type == typeof(IngressController) => ("nginx", "existing", "nginx"),
         var type when type == typeof(TlsMode) => ("letsencrypt", "existing-secret", "letsencrypt-staging"),
         var type when type == typeof(ClusterCreation) => ("kind", "none", "kind"),
         var type when type == typeof(Exposure) => ("gateway", "ingress", "gateway"),

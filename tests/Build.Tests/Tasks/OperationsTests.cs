@@ -183,7 +183,7 @@ public sealed class OperationsTests : IAsyncLifetime
         var run = await empty.RunAsync(["--host=registry.example.com", "--target=Destroy", "--confirm=true", "--purge-prerequisites=true"], new Dictionary<string, string>(password));
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains(empty.HelmInvocations, call => call.StartsWith("uninstall ingress-nginx --namespace ingress-nginx --wait", StringComparison.Ordinal));
+        Assert.Contains(empty.HelmInvocations, call => call.StartsWith("uninstall traefik --namespace traefik --wait", StringComparison.Ordinal));
         Assert.DoesNotContain(empty.HelmInvocations, call => call.Contains("cert-manager", StringComparison.Ordinal));
         Assert.Contains("cert-manager stays: this pipeline did not install it", run.Output);
     }
@@ -246,7 +246,7 @@ public sealed class OperationsTests : IAsyncLifetime
         var run = await empty.RunAsync(["--host=registry.example.com", "--target=Destroy", "--confirm=true", "--purge-data=true"], new Dictionary<string, string>(password));
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("The record that this pipeline installed ingress-nginx (ingress-nginx 4.15.1) in ingress-nginx, cert-manager (oci://quay.io/jetstack/charts/cert-manager v1.21.1) in cert-manager goes with namespace docker-registry", run.Output);
+        Assert.Contains("The record that this pipeline installed traefik (oci://ghcr.io/traefik/helm/traefik 41.3.0) in traefik, cert-manager (oci://quay.io/jetstack/charts/cert-manager v1.21.1) in cert-manager goes with namespace docker-registry", run.Output);
     }
 
     [Fact]

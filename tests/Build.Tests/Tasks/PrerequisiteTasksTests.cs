@@ -220,16 +220,47 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
             [
                 "version --short",
                 // Helm 3 waits for a LoadBalancer's address, which may never come: the step waits for the controller instead.
-                "upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version 4.15.1 --namespace ingress-nginx " +
-                $"--create-namespace --timeout 300s --set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx {cluster}",
+                "upgrade --install traefik oci://ghcr.io/traefik/helm/traefik --version 41.3.0 --namespace traefik --create-namespace --timeout 300s " +
+                "--set ingressClass.enabled=true --set ingressClass.isDefaultClass=false --set ingressClass.name=traefik " +
+                $"--set ports.websecure.transport.respondingTimeouts.readTimeout=600s --set ports.websecure.transport.respondingTimeouts.writeTimeout=600s {cluster}",
                 "upgrade --install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v1.21.1 --namespace cert-manager " +
                 $"--create-namespace --wait --timeout 300s --atomic --set crds.enabled=true {cluster}",
             ],
             pipeline.HelmInvocations);
         Assert.Contains("Skipped: no Tiller in the cluster: Helm 3 and 4 have none", run.ReportRow("Tiller"));
-        Assert.Contains("ingress-nginx was retired in March 2026 and 4.15.1 is its last chart", run.Output);
+        // The retired ingress-nginx is no longer what a cluster without a controller gets.
+        Assert.DoesNotContain("retired", run.Output);
         Assert.Contains($"external address: {Address}", run.Output);
         Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
+    }
+
+    [Fact]
+    public async Task An_ingress_nginx_already_serving_class_nginx_is_kept_with_its_retirement_said_and_nothing_installed()
+    {
+        SeededState.IngressNginx(pipeline.Server, Address);
+        SeededState.CertManager(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=Certificate", "--host=registry.example.com");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Skipped: IngressClass nginx exists and its controller ingress-nginx/ingress-nginx-controller is available", run.ReportRow("IngressController"));
+        Assert.Contains("ingress-nginx serves class nginx on this cluster, so the registry keeps using it; it was retired in March 2026", run.Output);
+        Assert.DoesNotContain(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.True(IsReady(CertificateType, "docker-registry-tls-certificate"));
+    }
+
+    [Fact]
+    public async Task Ingress_controller_nginx_still_installs_ingress_nginx_for_class_nginx_and_says_it_is_retired()
+    {
+        SeededState.CertManager(pipeline.Server);
+
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=nginx");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
+        Assert.StartsWith("upgrade --install ingress-nginx ingress-nginx --repo https://kubernetes.github.io/ingress-nginx --version 4.15.1", upgrade);
+        Assert.Contains("--set controller.ingressClass=nginx --set controller.ingressClassResource.name=nginx", upgrade);
+        Assert.Contains("ingress-nginx was retired in March 2026 and 4.15.1 is its last chart", run.Output);
     }
 
     [Fact]
@@ -329,7 +360,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
         SeededState.CertManager(pipeline.Server);
         pipeline.Server.Store.Seed(JsonNode.Parse("""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"}, "spec": {"controller": "example.com/ingress"}}""")!.AsObject());
 
-        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com");
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-class=nginx");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Skipped: IngressClass nginx exists; its controller example.com/ingress is not one this pipeline knows how to check, so it is trusted", run.ReportRow("IngressController"));
@@ -379,7 +410,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
             });
         };
 
-        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--wait-timeout=10s");
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=nginx", "--wait-timeout=10s");
 
         Assert.True(run.ExitCode == 0, run.Output);
         var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
@@ -452,8 +483,8 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         var upgrade = Assert.Single(pipeline.HelmInvocations, call => call.StartsWith("upgrade", StringComparison.Ordinal));
-        Assert.Contains("--set controller.hostPort.enabled=true", upgrade);
-        Assert.Contains("--set controller.service.type=NodePort", upgrade);
+        Assert.Contains("--set ports.web.hostPort=80 --set ports.websecure.hostPort=443", upgrade);
+        Assert.Contains("--set service.type=NodePort", upgrade);
     }
 
     [Theory]
@@ -471,7 +502,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
             pipeline.Server.Store.Mutate(ResourceCatalogue.OfKind("v1", "Service"), "ingress-nginx", "ingress-nginx-controller", service => service.Remove("status"));
         };
 
-        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--wait-timeout=2s");
+        var run = await pipeline.RunAsync("--target=IngressController", "--host=registry.example.com", "--ingress-controller=nginx", "--wait-timeout=2s");
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("Waiting up to 2s for the controller's load balancer to get an address...", run.Output);

@@ -30,7 +30,8 @@ public sealed class PipelineOnCluster : IAsyncDisposable
         cluster.Server.Installers["envoy-gateway-crds"] = () => { };
         cluster.Server.Installers["envoy-gateway"] = () => { };
         cluster.Server.Installers["nginx-gateway-fabric"] = () => SeededState.GatewayClass(cluster.Server, "nginx", "gateway.nginx.org/nginx-gateway-controller", accepted: false);
-        cluster.Server.Installers["traefik"] = () => SeededState.GatewayClass(cluster.Server, "traefik", "traefik.io/gateway-controller", accepted: false);
+        cluster.Server.Installers["traefik"] = () => SeededState.TraefikChart(
+            cluster.Server, HelmInvocations.Last(call => call.StartsWith("upgrade --install traefik ", StringComparison.Ordinal)), LoadBalancerAddress);
     }
 
     public const string HelmVersionOutput = "v3.21.0+gabcdef";

@@ -49,6 +49,46 @@ public static class SeededState
             """);
     }
 
+    /// <summary>
+    /// What Traefik's chart makes of the values in <paramref name="helmCall"/>: its Deployment in the release's namespace,
+    /// its Service (a load balancer at <paramref name="address"/> unless <c>service.type</c> says otherwise), the
+    /// IngressClass <c>ingressClass.name</c> when <c>ingressClass.enabled</c>, and with the Gateway provider on the
+    /// GatewayClass <c>gatewayClass.name</c>, which its controller accepts a moment later.
+    /// </summary>
+    public static void TraefikChart(EmulatedApiServer server, string helmCall, string address)
+    {
+        var values = HelmValues(helmCall);
+        var ns = helmCall.Split(' ').SkipWhile(word => word != "--namespace").Skip(1).FirstOrDefault() ?? "default";
+        server.Behaviour.LoadBalancerAddress = address;
+        Seed(server, Namespace(ns));
+        Seed(server, HelmRelease(ns, "traefik"));
+        Seed(server, AvailableDeployment(ns, "traefik", "traefik"));
+        var type = values.GetValueOrDefault("service.type", "LoadBalancer");
+        Seed(server, $$$"""
+            {"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": "traefik", "namespace": "{{{ns}}}", "labels": {"app.kubernetes.io/name": "traefik"}},
+             "spec": {"type": "{{{type}}}", "ports": [{"name": "websecure", "port": 443}]}}
+            """);
+        if (values.GetValueOrDefault("ingressClass.enabled", "true") == "true")
+        {
+            Seed(server, $$$"""{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "{{{values.GetValueOrDefault("ingressClass.name", "traefik")}}}"}, "spec": {"controller": "traefik.io/ingress-controller"}}""");
+        }
+
+        if (values.GetValueOrDefault("providers.kubernetesGateway.enabled") == "true" && values.GetValueOrDefault("gatewayClass.enabled", "true") == "true")
+        {
+            GatewayClass(server, values.GetValueOrDefault("gatewayClass.name", "traefik"), "traefik.io/gateway-controller", accepted: false);
+        }
+    }
+
+    /// <summary>The <c>--set NAME=VALUE</c> pairs of a helm call, as the chart sees them.</summary>
+    public static Dictionary<string, string> HelmValues(string helmCall)
+    {
+        var words = helmCall.Split(' ');
+        return words.Zip(words.Skip(1)).Where(pair => pair.First is "--set" or "--set-string" && pair.Second.Contains('='))
+            .Select(pair => pair.Second.Split('=', 2))
+            .GroupBy(pair => pair[0]).ToDictionary(group => group.Key, group => group.Last()[1]);
+    }
+
     /// <summary>Traefik as k3s, k3d and Rancher Desktop ship it: IngressClass traefik and its Deployment in kube-system.</summary>
     public static void K3sTraefik(EmulatedApiServer server)
     {
