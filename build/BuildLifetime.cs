@@ -203,15 +203,28 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             var sharedClass = shared!["spec"]?["gatewayClassName"]?.GetValue<string>() ?? string.Empty;
             CheckServedBy(api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(sharedClass), context.Cancellation).GetAwaiter().GetResult(),
                 $"the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName} (GatewayClass {sharedClass})");
+            CheckCertManagerForAcme(context);
+            if (settings.UsesAcme && !AdmitsAcme(shared, settings))
+            {
+                var listeners = (shared["spec"]?["listeners"] as System.Text.Json.Nodes.JsonArray ?? []).Select(listener =>
+                    $"{listener?["name"]} ({listener?["protocol"]} {listener?["port"]}, hostname {listener?["hostname"]?.GetValue<string>() ?? "any"}, routes from {listener?["allowedRoutes"]?["namespaces"]?["from"]?.GetValue<string>() ?? "Same"})");
+                Refuse("tls",
+                    $"is {SettingDefinition.KebabName(settings.Tls)}, whose http01 challenge comes in on plain HTTP, but no listener of the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName} " +
+                    $"takes HTTP for {settings.Host} from routes in namespace {settings.Namespace} (its listeners: {string.Join(", ", listeners)}); " +
+                    "expected its owner to add such a listener, or tls=existing-secret with a certificate from the Gateway's owner");
+            }
+
             return;
         }
 
-        // Envoy Gateway and NGINX Gateway Fabric put each Gateway behind a LoadBalancer Service, which kind and minikube
-        // never give an address: the Gateway would never be programmed there.
-        if (context.Distribution is { } local && (local.IsKind || local.IsMinikube) && settings.GatewayController is GatewayController.Envoy or GatewayController.NginxFabric)
+        CheckCertManagerForAcme(context);
+
+        // NGINX Gateway Fabric puts each Gateway behind a LoadBalancer Service, which kind and minikube never give an
+        // address: the Gateway would never be programmed there (Envoy's is published on the node's ports instead).
+        if (context.Distribution is { } local && (local.IsKind || local.IsMinikube) && settings.GatewayController == GatewayController.NginxFabric)
         {
             Refuse("gateway-controller",
-                $"is {SettingDefinition.KebabName(settings.GatewayController)}, whose Gateways need a load balancer, which {local.Name} has none of (publishing them on the node's ports is not done yet); expected traefik, or exposure=ingress");
+                $"is nginx-fabric, whose Gateways need a load balancer, which {local.Name} has none of (publishing them on the node's ports is not done yet); expected envoy or traefik, or exposure=ingress");
         }
 
         // A controller the pipeline installs (the GatewayController step) brings its class; an existing one must be there.
@@ -238,6 +251,39 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 (accepted is null ? " (no Accepted condition: is the controller running?)" : $": {accepted["reason"]}: {accepted["message"]}"));
         }
     }
+
+    // ACME through the Gateway needs cert-manager's Gateway API support; someone else's cert-manager is theirs to change.
+    private void CheckCertManagerForAcme(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (!settings.UsesAcme)
+        {
+            return;
+        }
+
+        var state = new Prerequisites.ClusterPrerequisites(connector).CertManagerAsync(context.Cancellation).GetAwaiter().GetResult();
+        var release = Prerequisites.Charts.CertManager(settings);
+        if (state.Controller is not { } controller || state.GatewayApi
+            || new Prerequisites.InstalledCharts(connector).ReadAsync(settings, context.Cancellation).GetAwaiter().GetResult().Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace))
+        {
+            return;
+        }
+
+        throw Refused(settings, "tls",
+            $"is {SettingDefinition.KebabName(settings.Tls)}, whose http01 challenge through the Gateway needs cert-manager's Gateway API support, and the cert-manager in " +
+            $"{controller.Namespace} runs without it; this pipeline did not install it, so it does not change it. Expected its owner to turn it on " +
+            $"(helm upgrade <release> oci://quay.io/jetstack/charts/cert-manager -n {controller.Namespace} --reuse-values --set config.gatewayAPI.enabled=true, then " +
+            $"kubectl -n {controller.Namespace} rollout restart deployment {controller.Name}), or tls=existing-secret");
+    }
+
+    // A listener cert-manager's solver route can attach to: plain HTTP, for host, open to the registry's namespace
+    // (a label selector is taken on trust: the namespace's labels are its owner's business).
+    private static bool AdmitsAcme(System.Text.Json.Nodes.JsonObject gateway, RegistrySettings settings) =>
+        (gateway["spec"]?["listeners"] as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>().Any(listener =>
+            listener["protocol"]?.GetValue<string>() == "HTTP"
+            && (listener["hostname"]?.GetValue<string>() is not { } hostname || hostname == settings.Host
+                || (hostname.StartsWith("*.", StringComparison.Ordinal) && settings.Host!.EndsWith(hostname[1..], StringComparison.Ordinal)))
+            && (listener["allowedRoutes"]?["namespaces"]?["from"]?.GetValue<string>() ?? "Same") is "All" or "Selector");
 
     private void CheckNodeRuntimes(BuildContext context)
     {

@@ -89,6 +89,31 @@ public sealed record Readiness(string Goal, Func<JsonObject, ReadinessState> Che
     });
 
     /// <summary>
+    /// A Gateway whose listener <paramref name="listener"/> is programmed for its current generation: enough for what
+    /// comes in on it (an ACME challenge on HTTP) while another listener still waits for its certificate.
+    /// </summary>
+    public static Readiness ListenerProgrammed(string listener) => new($"programmed on listener {listener}", gateway =>
+    {
+        var status = (gateway["status"]?["listeners"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(each => each["name"]?.GetValue<string>() == listener);
+        if (status is null)
+        {
+            return ReadinessState.Waiting($"its controller has not reported on listener {listener} yet (is its GatewayClass's controller running?)");
+        }
+
+        var conditions = (status["conditions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var programmed = conditions.FirstOrDefault(condition => condition["type"]?.GetValue<string>() == "Programmed");
+        var generation = Number(gateway, "metadata", "generation");
+        var observed = programmed?["observedGeneration"] is JsonValue value ? value.GetValue<long>() : generation;
+        var problems = conditions.Where(condition => condition["status"]?.GetValue<string>() == (condition["type"]?.GetValue<string>() == "Conflicted" ? "True" : "False"))
+            .Select(condition => $"{condition["type"]}={condition["status"]} ({condition["reason"]}): {condition["message"]}").ToList();
+        return programmed?["status"]?.GetValue<string>() == "True" && observed >= generation && problems.Count == 0
+            ? new ReadinessState(true, false, $"listener {listener} programmed")
+            : ReadinessState.Waiting(observed < generation
+                ? $"generation {generation} of listener {listener} not programmed yet (at {observed})"
+                : $"listener {listener}: {(problems.Count == 0 ? "not programmed yet" : string.Join("; ", problems))}");
+    });
+
+    /// <summary>
     /// An HTTPRoute that the Gateway <paramref name="gateway"/> in <paramref name="ns"/> accepted and whose backend it
     /// resolved. A Gateway that refuses it for good (its listeners admit no route from here, or not for this host) fails.
     /// </summary>

@@ -151,9 +151,15 @@ public static class Charts
     // upgrade stops the old one first (the charts' defaults surge a new one first, which then never schedules).
     private static readonly (string Key, string Value)[] HostPortRollout = [("maxUnavailable", "1"), ("maxSurge", "0")];
 
-    public static HelmRelease CertManager(RegistrySettings settings) =>
-        new("cert-manager", "oci://quay.io/jetstack/charts/cert-manager", settings.CertManagerVersion, "cert-manager")
+    /// <summary>With exposure=gateway, cert-manager with its Gateway API support on, which ACME http01 through the Gateway needs.</summary>
+    public static HelmRelease CertManager(RegistrySettings settings)
+    {
+        var values = new Dictionary<string, string> { ["crds.enabled"] = "true" };
+        if (settings.Exposure == Exposure.Gateway)
         {
-            Values = new Dictionary<string, string> { ["crds.enabled"] = "true" },
-        };
+            values["config.gatewayAPI.enabled"] = "true";
+        }
+
+        return new("cert-manager", "oci://quay.io/jetstack/charts/cert-manager", settings.CertManagerVersion, "cert-manager") { Values = values };
+    }
 }

@@ -96,14 +96,60 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
             }
         }
 
-        return new CertManagerState(missing);
+        var controller = deployments.FirstOrDefault(item => item["metadata"]!["name"]!.GetValue<string>() == CertManagerDeployments[0]);
+        return new CertManagerState(missing)
+        {
+            GatewayApi = controller is not null && await ServesGatewayApiAsync(api, controller, cancellationToken),
+            Controller = controller is null ? null : ResourceAddress.For<V1Deployment>(controller["metadata"]!["namespace"]!.GetValue<string>(), CertManagerDeployments[0]),
+        };
+    }
+
+    /// <summary>
+    /// Whether cert-manager's controller was started with Gateway API support: the flag --enable-gateway-api, or its
+    /// configuration file (the chart's <c>config</c> value, a ConfigMap mounted for --config) saying gatewayAPI.enabled
+    /// (or the older enableGatewayAPI). It reads either at start only.
+    /// </summary>
+    private static async Task<bool> ServesGatewayApiAsync(KubernetesApi api, JsonObject deployment, CancellationToken cancellationToken)
+    {
+        var pod = deployment["spec"]?["template"]?["spec"];
+        var container = (pod?["containers"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault();
+        var args = (container?["args"] as JsonArray ?? []).Select(arg => arg?.GetValue<string>() ?? string.Empty).ToList();
+        if (args.Any(arg => arg is "--enable-gateway-api" or "--enable-gateway-api=true"))
+        {
+            return true;
+        }
+
+        if (args.FirstOrDefault(arg => arg.StartsWith("--config=", StringComparison.Ordinal)) is not { } config)
+        {
+            return false;
+        }
+
+        var path = config["--config=".Length..];
+        var mount = (container?["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(each => path.StartsWith(each["mountPath"]!.GetValue<string>().TrimEnd('/') + "/", StringComparison.Ordinal));
+        var volume = (pod?["volumes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(each => each["name"]?.GetValue<string>() == mount?["name"]?.GetValue<string>());
+        if (mount is null || volume?["configMap"]?["name"]?.GetValue<string>() is not { } name)
+        {
+            return false;
+        }
+
+        var configMap = await api.GetAsync(ResourceAddress.For<V1ConfigMap>(deployment["metadata"]!["namespace"]!.GetValue<string>(), name), cancellationToken);
+        var file = path[(mount["mountPath"]!.GetValue<string>().TrimEnd('/').Length + 1)..];
+        if (configMap?["data"]?[file]?.GetValue<string>() is not { } text
+            || Manifests.YamlToJson.Documents(text).FirstOrDefault() is not JsonObject settings)
+        {
+            return false;
+        }
+
+        static bool On(JsonNode? node) => node?.ToString() is "true" or "True";
+        return settings["gatewayAPI"]?["enabled"] is { } enabled ? On(enabled) : On(settings["enableGatewayAPI"]);
     }
 
     /// <summary>The charts a Deploy would install, each with why; empty when the cluster has everything.</summary>
     public async Task<IReadOnlyList<string>> ChartsToInstallAsync(Settings.RegistrySettings settings, CancellationToken cancellationToken)
     {
         var charts = new List<string>();
-        // With exposure=gateway the Gateway step publishes the registry; no ingress controller is needed.
+        // With exposure=gateway the Gateway and HttpRoute steps publish the registry; no ingress controller is needed.
         var ingress = settings.Exposure == Settings.Exposure.Gateway ? null : await IngressControllerAsync(settings.IngressClass, cancellationToken);
         if (ingress is { Ready: false } && settings.IngressController != Settings.IngressController.Existing)
         {
@@ -129,6 +175,11 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         if (!certManager.Installed)
         {
             charts.Add($"cert-manager ({certManager.Describe()})");
+        }
+        else if (settings.Exposure == Settings.Exposure.Gateway && !certManager.GatewayApi)
+        {
+            // The CertManager step upgrades the pipeline's own release with it (and refuses someone else's for ACME).
+            charts.Add("cert-manager with Gateway API support (it runs without)");
         }
 
         return charts;

@@ -97,8 +97,6 @@ public static partial class SettingsValidator
 
         if (settings.Exposure == Exposure.Gateway)
         {
-            Check("exposure", !settings.UsesAcme,
-                "is gateway, which does not work with tls=letsencrypt yet: the ACME http01 challenge through a Gateway needs cert-manager's gatewayHTTPRoute solver, which the pipeline does not set up yet; expected ingress, or tls=selfsigned or existing-secret");
             Check("gateway-api-download-url", Uri.TryCreate(settings.GatewayApiDownloadUrl, UriKind.Absolute, out var downloads) && downloads.Scheme is "https" or "http",
                 "is not an http(s) URL; expected the folder that holds VERSION/standard-install.yaml, such as https://github.com/kubernetes-sigs/gateway-api/releases/download/");
             Check("gateway-name", IsDnsSubdomain(settings.GatewayName), "is not a valid Gateway name; expected lower-case letters, digits, '-' and '.'");

@@ -29,7 +29,8 @@ public sealed class Declaration(ManifestTemplates templates)
     /// A namespace someone else made is never declared, so it is never labelled, patched or deleted.</param>
     /// <param name="announceLocally">A local cluster whose kube-public/local-registry-hosting is missing or the pipeline's:
     /// it then tells local tools where the registry is (KEP-1755).</param>
-    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false)
+    /// <param name="onNodePorts">A cluster without a load balancer (kind, minikube): a Gateway's proxy listens on the node's ports.</param>
+    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false, bool onNodePorts = false)
     {
         var applySet = new ApplySet(settings.Namespace);
         var values = Values(settings, credentials);
@@ -48,7 +49,13 @@ public sealed class Declaration(ManifestTemplates templates)
         switch (settings.Tls)
         {
             case TlsMode.Letsencrypt or TlsMode.LetsencryptStaging:
-                Add<IssuerTask>(templates.Load<Issuer>("acme-issuer.yaml", values));
+                var acme = templates.Load<Issuer>("acme-issuer.yaml", values);
+                if (settings.Exposure == Exposure.Gateway)
+                {
+                    acme.Spec!["acme"]!["solvers"]![0]!["http01"] = GatewaySolver(settings);
+                }
+
+                Add<IssuerTask>(acme);
                 break;
             case TlsMode.Selfsigned:
                 // In this order: each signs the next.
@@ -105,10 +112,10 @@ public sealed class Declaration(ManifestTemplates templates)
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
         if (settings.Exposure == Exposure.Gateway)
         {
-            DeclareGateway(settings, values, Add<GatewayTask>);
+            DeclareGateway(settings, values, onNodePorts, Add<GatewayTask>, Add<HttpRouteTask>);
             if (announceLocally)
             {
-                Add<GatewayTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));
+                Add<HttpRouteTask>(templates.Load<V1ConfigMap>("local-registry-hosting.yaml", values));
             }
         }
         else
@@ -149,10 +156,27 @@ public sealed class Declaration(ManifestTemplates templates)
     }
 
     /// <summary>
-    /// exposure=gateway: the registry's own Gateway (none on a shared one), its HTTPRoute, and what the implementation
-    /// needs so that a push of any size and length goes through.
+    /// ACME http01 through the Gateway: cert-manager attaches its solver's HTTPRoute to the Gateway's HTTP listener (the
+    /// owner's listeners on a shared one), and the solver's Service needs no node port behind a Gateway.
     /// </summary>
-    private void DeclareGateway(RegistrySettings settings, Dictionary<string, string> values, Action<IKubernetesObject<V1ObjectMeta>, bool> add)
+    private static JsonObject GatewaySolver(RegistrySettings settings)
+    {
+        var parent = new JsonObject { ["group"] = "gateway.networking.k8s.io", ["kind"] = "Gateway", ["name"] = settings.GatewayName, ["namespace"] = settings.GatewayHomeNamespace };
+        if (!settings.SharesGateway)
+        {
+            parent["sectionName"] = "http";
+        }
+
+        return new JsonObject { ["gatewayHTTPRoute"] = new JsonObject { ["serviceType"] = "ClusterIP", ["parentRefs"] = new JsonArray(parent) } };
+    }
+
+    /// <summary>
+    /// exposure=gateway: the registry's own Gateway (none on a shared one), applied before the certificate so that an
+    /// ACME challenge can come in through it; then its HTTPRoutes and what the implementation needs so that a push of
+    /// any size and length goes through.
+    /// </summary>
+    private void DeclareGateway(RegistrySettings settings, Dictionary<string, string> values, bool onNodePorts,
+        Action<IKubernetesObject<V1ObjectMeta>, bool> addListener, Action<IKubernetesObject<V1ObjectMeta>, bool> add)
     {
         // Traefik's Gateway listeners must use its entrypoints' ports; the others listen where clients connect.
         var traefik = settings.GatewayController == GatewayController.Traefik;
@@ -173,7 +197,17 @@ public sealed class Declaration(ManifestTemplates templates)
                 }
             }
 
-            add(gateway, false);
+            if (onNodePorts && settings.GatewayController == GatewayController.Envoy)
+            {
+                // Before the Gateway that names it, as Envoy Gateway advises: its proxy starts on the node's ports at once.
+                addListener(templates.Load<EnvoyProxy>("envoy-proxy.yaml", values), false);
+                gateway.Spec!["infrastructure"] = new JsonObject
+                {
+                    ["parametersRef"] = new JsonObject { ["group"] = "gateway.envoyproxy.io", ["kind"] = "EnvoyProxy", ["name"] = settings.GatewayName },
+                };
+            }
+
+            addListener(gateway, false);
             var redirect = templates.Load<HttpRoute>("docker-registry-http-redirect.yaml", values);
             if (settings.HostIsAddress)
             {
@@ -202,7 +236,7 @@ public sealed class Declaration(ManifestTemplates templates)
                 if (!settings.SharesGateway)
                 {
                     // A policy on a shared Gateway would change it for every route on it.
-                    add(templates.Load<ClientTrafficPolicy>("envoy-client-traffic-policy.yaml", values), false);
+                    addListener(templates.Load<ClientTrafficPolicy>("envoy-client-traffic-policy.yaml", values), false);
                 }
 
                 break;

@@ -71,7 +71,7 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
             }
         }
 
-        return declaration.Build(settings, credentials, ownsNamespace, announce);
+        return declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts: context.Distribution is { IsKind: true } or { IsMinikube: true });
     }
 
     // The pull secrets need pull-secret-user's password in clear. Without one given or generated in this run (the

@@ -12,6 +12,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Certificate")]
 [TaskDescription("Request the registry's TLS certificate and wait until it is ready (guide step 6).")]
 [IsDependentOn(typeof(IssuerTask))]
+[IsDependentOn(typeof(GatewayTask))]
 [WritesToCluster]
 public sealed class CertificateTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncRegistryTask<BuildContext>
 {

@@ -13,5 +13,5 @@ namespace Registry.Build.Tasks;
 public sealed class IngressTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired)
 {
     public override bool ShouldRun(BuildContext context) =>
-        context.Settings.Exposure == Exposure.Ingress ? base.ShouldRun(context) : Skip("exposure is gateway: the Gateway step publishes the registry");
+        context.Settings.Exposure == Exposure.Ingress ? base.ShouldRun(context) : Skip("exposure is gateway: the Gateway and HttpRoute steps publish the registry");
 }

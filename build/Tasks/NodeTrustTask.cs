@@ -8,7 +8,7 @@ namespace Registry.Build.Tasks;
 
 [TaskName("NodeTrust")]
 [TaskDescription("With trust-ca-on-nodes, make every node's containerd trust the private CA for host, and wait until each node has it.")]
-[IsDependentOn(typeof(GatewayTask))]
+[IsDependentOn(typeof(HttpRouteTask))]
 [WritesToCluster]
 public sealed class NodeTrustTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : ApplyObjectsTask(connector, desired)
 {

@@ -127,7 +127,7 @@ public sealed class GatewayControllerTaskTests : IAsyncLifetime
     }
 
     /// <summary>What the Gateway API's standard-install.yaml holds, in short: its CRDs with their release annotations, and the safe-upgrades policy.</summary>
-    private static string StandardInstall(string version, string channel) =>
+    internal static string StandardInstall(string version, string channel) =>
         string.Join("---\n", new[] { ("gatewayclasses", "GatewayClass", "Cluster"), ("gateways", "Gateway", "Namespaced"), ("httproutes", "HTTPRoute", "Namespaced") }
             .Select(crd => $"""
                 apiVersion: apiextensions.k8s.io/v1

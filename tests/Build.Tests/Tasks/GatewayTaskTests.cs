@@ -211,12 +211,32 @@ public sealed class GatewayTaskTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Gateway_with_letsencrypt_is_refused_before_any_write()
+    public async Task On_kind_envoys_gateway_is_published_on_the_nodes_ports_through_an_envoy_proxy_it_names()
     {
-        var run = await Deploy("--exposure=gateway", "--tls=letsencrypt", "--acme-email=ops@example.com");
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "kind-registry");
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", "--exposure=gateway", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Gateway-Passw0rd" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var gateway = Get(Gateway, "docker-registry")!;
+        Assert.Equal("""{"parametersRef":{"group":"gateway.envoyproxy.io","kind":"EnvoyProxy","name":"docker-registry"}}""", gateway["spec"]!["infrastructure"]!.ToJsonString());
+        var proxy = Get(ResourceCatalogue.OfKind("gateway.envoyproxy.io/v1alpha1", "EnvoyProxy"), "docker-registry")!["spec"]!["provider"]!["kubernetes"]!;
+        Assert.Equal("ClusterIP", proxy["envoyService"]!["type"]!.GetValue<string>());
+        Assert.Equal("Recreate", proxy["envoyDeployment"]!["strategy"]!["type"]!.GetValue<string>());
+        var ports = proxy["envoyDeployment"]!["patch"]!["value"]!["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.AsArray();
+        Assert.Equal(["10080:80", "10443:443"], ports.Select(port => $"{port!["containerPort"]}:{port["hostPort"]}"));
+        Assert.Equal("localhost", gateway["spec"]!["listeners"]![0]!["hostname"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task On_kind_nginx_gateway_fabric_is_refused_before_any_write()
+    {
+        var kubeconfig = pipeline.Server.WriteKubeconfig(pipeline.Cluster.Directory, context: "kind-registry");
+
+        var run = await pipeline.RunAsync(["--smoke-test=false", "--exposure=gateway", "--gateway-controller=nginx-fabric", $"--kubeconfig={kubeconfig}"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Gateway-Passw0rd" });
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("does not work with tls=letsencrypt yet", run.Output);
+        Assert.Contains("is nginx-fabric, whose Gateways need a load balancer, which kind has none of", run.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
     }
 

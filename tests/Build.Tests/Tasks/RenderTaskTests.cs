@@ -107,14 +107,15 @@ public sealed class RenderTaskTests : IDisposable
     }
 
     [Theory]
-    [InlineData("envoy", 2)]
-    [InlineData("nginx-fabric", 2)]
-    [InlineData("traefik", 0)]
-    public async Task Every_gateway_render_passes_the_gateway_api_schemas_and_a_real_kubectl_applies_it(string controller, int policies)
+    [InlineData("envoy", 2, "selfsigned")]
+    [InlineData("envoy", 2, "letsencrypt")]
+    [InlineData("nginx-fabric", 2, "selfsigned")]
+    [InlineData("traefik", 0, "letsencrypt")]
+    public async Task Every_gateway_render_passes_the_gateway_api_schemas_and_a_real_kubectl_applies_it(string controller, int policies, string tls)
     {
         var kubectl = TestTask.Kubectl.FullPath;
         var render = await Render(
-            ["--exposure=gateway", $"--gateway-controller={controller}", "--render-secrets=true"],
+            ["--exposure=gateway", $"--gateway-controller={controller}", "--render-secrets=true", $"--tls={tls}", "--acme-email=ops@example.com"],
             new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");

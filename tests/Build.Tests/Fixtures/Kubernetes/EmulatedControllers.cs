@@ -46,6 +46,10 @@ public sealed class EmulatedControllers : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly EmulatedKubelet kubelet;
     private readonly EmulatedGatewayController gateways;
+    private readonly EmulatedAcme acme;
+
+    // Whether each generation of cert-manager's controller crashes: started with Gateway API support before the CRDs.
+    private readonly Dictionary<long, bool> certManagerCrashes = [];
     private readonly Task loop;
 
     public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour, EmulatedNode node)
@@ -54,6 +58,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
         this.behaviour = behaviour;
         kubelet = new EmulatedKubelet(store, node);
         gateways = new EmulatedGatewayController(store, behaviour.GatewayAddress);
+        acme = new EmulatedAcme(store);
         loop = Task.Run(RunAsync);
     }
 
@@ -148,7 +153,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     });
                     break;
                 case "Deployment" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
-                    store.Mutate(type, ns, name, deployment => deployment["status"] = DeploymentStatus(deployment));
+                    store.Mutate(type, ns, name, deployment => deployment["status"] = CrashesAtStart(ns!, name, deployment) ? Crashing(deployment) : DeploymentStatus(deployment));
                     break;
                 case "CustomResourceDefinition" when age >= behaviour.EstablishDelay:
                     store.Mutate(type, ns, name, crd => crd["status"] = Conditions(("Established", "True", "InitialNamesAccepted", "the initial names have been accepted")));
@@ -156,6 +161,8 @@ public sealed class EmulatedControllers : IAsyncDisposable
                 case "Issuer" or "ClusterIssuer" or "Certificate" when age >= behaviour.ReadyDelay:
                     var (status, reason, message) = behaviour.NotReady is { } notReady
                         ? ("False", notReady.Reason, notReady.Message)
+                        : type.Kind == "Certificate" && body["status"]?["conditions"]?[0]?["status"]?.GetValue<string>() != "True" && acme.Pending(ns!, name, body) is { } pending
+                        ? ("False", pending.Reason, pending.Message)
                         : ("True", "Ready", type.Kind == "Certificate" ? "Certificate is up to date and has not expired" : "The issuer is ready");
                     store.Mutate(type, ns, name, item => item["status"] = Conditions(("Ready", status, reason, message)));
                     if (type.Kind == "Certificate" && status == "True" && body["spec"]?["secretName"]?.GetValue<string>() is { } secretName
@@ -199,6 +206,39 @@ public sealed class EmulatedControllers : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// cert-manager's controller, started with Gateway API support while the Gateway API CRDs are missing, exits at
+    /// once and crash-loops; it looks for them at start only, so each generation keeps the verdict of its start.
+    /// </summary>
+    private bool CrashesAtStart(string ns, string name, JsonObject deployment)
+    {
+        if (ns != "cert-manager" || name != "cert-manager")
+        {
+            return false;
+        }
+
+        var generation = deployment["metadata"]!["generation"]!.GetValue<long>();
+        if (!certManagerCrashes.TryGetValue(generation, out var crashes))
+        {
+            var args = (deployment["spec"]?["template"]?["spec"]?["containers"]?[0]?["args"] as JsonArray ?? []).Select(arg => arg!.GetValue<string>());
+            var config = store.Get(ConfigMap, ns, "cert-manager")?["data"]?["config.yaml"]?.GetValue<string>() ?? string.Empty;
+            crashes = args.Contains("--config=/var/cert-manager/config/config.yaml") && config.Contains("gatewayAPI:\n  enabled: true", StringComparison.Ordinal)
+                && store.Get(ResourceCatalogue.OfKind("apiextensions.k8s.io/v1", "CustomResourceDefinition"), null, "httproutes.gateway.networking.k8s.io") is null;
+            certManagerCrashes[generation] = crashes;
+        }
+
+        return crashes;
+    }
+
+    private static JsonObject Crashing(JsonObject deployment) => new()
+    {
+        ["observedGeneration"] = deployment["metadata"]!["generation"]!.GetValue<long>(),
+        ["replicas"] = 1L,
+        ["updatedReplicas"] = 1L,
+        ["unavailableReplicas"] = 1L,
+        ["conditions"] = Conditions(("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."))["conditions"]!.DeepClone(),
+    };
 
     private static bool IsLoadBalancer(JsonObject service) => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer";
 

@@ -4,7 +4,7 @@ namespace Registry.Build.Tests.Fixtures.Kubernetes;
 
 /// <summary>
 /// A Gateway API implementation's controller, as the spec says one reports: it accepts the GatewayClasses naming it,
-/// programs their Gateways (a listener whose certificate Secret is missing is not), and for each HTTPRoute reports per
+/// programs their Gateways (a listener whose certificate Secret is missing is not, the others are), and for each HTTPRoute reports per
 /// parent whether a listener admits it (namespace, section, hostname) and whether its backend Service exists.
 /// </summary>
 public sealed class EmulatedGatewayController(ObjectStore store, string address)
@@ -41,13 +41,17 @@ public sealed class EmulatedGatewayController(ObjectStore store, string address)
     private JsonObject GatewayStatus(string ns, JsonObject gateway)
     {
         var listeners = new JsonArray();
-        var allProgrammed = true;
+        var invalid = new List<string>();
         foreach (var listener in (gateway["spec"]?["listeners"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var missing = (listener["tls"]?["certificateRefs"] as JsonArray ?? []).OfType<JsonObject>()
                 .Select(reference => reference["name"]!.GetValue<string>())
                 .FirstOrDefault(secret => store.Get(Secret, ns, secret) is null);
-            allProgrammed &= missing is null;
+            if (missing is not null)
+            {
+                invalid.Add(listener["name"]!.GetValue<string>());
+            }
+
             listeners.Add(new JsonObject
             {
                 ["name"] = listener["name"]!.DeepClone(),
@@ -60,12 +64,14 @@ public sealed class EmulatedGatewayController(ObjectStore store, string address)
             });
         }
 
+        // As Envoy Gateway reports it: the Gateway is programmed once it has an address and its proxy runs, whatever
+        // its listeners' state; a listener waiting for its certificate says so on its own.
         return new JsonObject
         {
             ["addresses"] = new JsonArray(new JsonObject { ["type"] = "IPAddress", ["value"] = address }),
-            ["conditions"] = allProgrammed
-                ? Conditions(gateway, ("Accepted", "True", "Accepted", "The Gateway has been scheduled"), ("Programmed", "True", "Programmed", "Address assigned to the Gateway"))
-                : Conditions(gateway, ("Accepted", "True", "Accepted", "The Gateway has been scheduled"), ("Programmed", "False", "Invalid", "A listener is invalid")),
+            ["conditions"] = Conditions(gateway,
+                ("Accepted", "True", invalid.Count == 0 ? "Accepted" : "ListenersNotValid", invalid.Count == 0 ? "The Gateway has been scheduled" : $"Listeners not valid: {string.Join(", ", invalid)}"),
+                ("Programmed", "True", "Programmed", "Address assigned to the Gateway, 1/1 envoy replicas available")),
             ["listeners"] = listeners,
         };
     }

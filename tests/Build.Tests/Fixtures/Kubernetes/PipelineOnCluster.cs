@@ -25,7 +25,8 @@ public sealed class PipelineOnCluster : IAsyncDisposable
                 SeededState.ControllerArguments(cluster.Server, upgrade);
             }
         };
-        cluster.Server.Installers["cert-manager"] = () => SeededState.CertManager(cluster.Server);
+        cluster.Server.Installers["cert-manager"] = () => SeededState.CertManager(cluster.Server,
+            SeededState.HelmValues(HelmInvocations.Last(call => call.StartsWith("upgrade --install cert-manager ", StringComparison.Ordinal))).GetValueOrDefault("config.gatewayAPI.enabled") == "true");
         // Envoy Gateway's charts make no GatewayClass (the pipeline does); the others make theirs, which their controller accepts.
         cluster.Server.Installers["envoy-gateway-crds"] = () => { };
         cluster.Server.Installers["envoy-gateway"] = () => { };

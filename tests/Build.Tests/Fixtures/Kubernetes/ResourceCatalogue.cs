@@ -41,6 +41,7 @@ public static class ResourceCatalogue
         new("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", true),
         new("gateway.envoyproxy.io", "v1alpha1", "backendtrafficpolicies", "BackendTrafficPolicy", true),
         new("gateway.envoyproxy.io", "v1alpha1", "clienttrafficpolicies", "ClientTrafficPolicy", true),
+        new("gateway.envoyproxy.io", "v1alpha1", "envoyproxies", "EnvoyProxy", true),
         new("gateway.nginx.org", "v1alpha1", "clientsettingspolicies", "ClientSettingsPolicy", true),
         new("gateway.nginx.org", "v1alpha1", "proxysettingspolicies", "ProxySettingsPolicy", true),
     ];

@@ -104,7 +104,9 @@ public static class SeededState
         """);
 
     /// <summary>cert-manager, as its chart installs it: six CRDs established, three Deployments available.</summary>
-    public static void CertManager(EmulatedApiServer server)
+    /// <param name="gatewayApi">As the chart's <c>config.gatewayAPI.enabled=true</c> makes it: the controller's
+    /// configuration in ConfigMap cert-manager, mounted for its --config argument.</param>
+    public static void CertManager(EmulatedApiServer server, bool gatewayApi = false)
     {
         Seed(server, Namespace("cert-manager"));
         Seed(server, HelmRelease("cert-manager", "cert-manager"));
@@ -117,10 +119,44 @@ public static class SeededState
                 """);
         }
 
+        var deployments = ResourceCatalogue.OfKind("apps/v1", "Deployment");
         foreach (var name in global::Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerDeployments)
         {
-            Seed(server, AvailableDeployment("cert-manager", name, name));
+            // An upgrade leaves a Deployment whose manifest did not change as it is (a restart annotation included).
+            if (server.Store.Get(deployments, "cert-manager", name) is null)
+            {
+                server.Store.Seed(WithConfig(JsonNode.Parse(AvailableDeployment("cert-manager", name, name))!.AsObject(), gatewayApi && name == "cert-manager"));
+            }
+            else if (name == "cert-manager" && gatewayApi && WithConfig(server.Store.Get(deployments, "cert-manager", name)!.DeepClone().AsObject(), true) is var configured
+                && !JsonNode.DeepEquals(configured, server.Store.Get(deployments, "cert-manager", name)))
+            {
+                // Its pod template changes (the argument and the volume): a new generation rolls out.
+                server.Store.Seed(configured);
+            }
         }
+
+        if (gatewayApi)
+        {
+            Seed(server, """
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cert-manager", "namespace": "cert-manager"},
+                 "data": {"config.yaml": "apiVersion: controller.config.cert-manager.io/v1alpha1\ngatewayAPI:\n  enabled: true\nkind: ControllerConfiguration\n"}}
+                """);
+        }
+    }
+
+    // The chart's config value: the controller reads it from a ConfigMap mounted for its --config argument.
+    private static JsonObject WithConfig(JsonObject deployment, bool configured)
+    {
+        if (configured)
+        {
+            var pod = deployment["spec"]!["template"]!["spec"]!.AsObject();
+            var container = pod["containers"]![0]!.AsObject();
+            container["args"] = new JsonArray("--v=2", "--config=/var/cert-manager/config/config.yaml");
+            container["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "config", ["mountPath"] = "/var/cert-manager/config" });
+            pod["volumes"] = new JsonArray(new JsonObject { ["name"] = "config", ["configMap"] = new JsonObject { ["name"] = "cert-manager" } });
+        }
+
+        return deployment;
     }
 
     /// <summary>A Gateway API implementation as its chart leaves it: a GatewayClass for its controller, which accepts it.</summary>
