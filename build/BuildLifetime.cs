@@ -204,13 +204,21 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckServedBy(api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(sharedClass), context.Cancellation).GetAwaiter().GetResult(),
                 $"the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName} (GatewayClass {sharedClass})");
             CheckCertManagerForAcme(context);
-            if (settings.UsesAcme && !AdmitsAcme(shared, settings))
+            var listeners = string.Join(", ", (shared["spec"]?["listeners"] as System.Text.Json.Nodes.JsonArray ?? []).Select(listener =>
+                $"listener {listener?["name"]} ({listener?["protocol"]} {listener?["port"]}, hostname {listener?["hostname"]?.GetValue<string>() ?? "any"}, " +
+                $"routes from {listener?["allowedRoutes"]?["namespaces"]?["from"]?.GetValue<string>() ?? "Same"})"));
+            if (!Admits(shared, settings, protocol: null))
             {
-                var listeners = (shared["spec"]?["listeners"] as System.Text.Json.Nodes.JsonArray ?? []).Select(listener =>
-                    $"{listener?["name"]} ({listener?["protocol"]} {listener?["port"]}, hostname {listener?["hostname"]?.GetValue<string>() ?? "any"}, routes from {listener?["allowedRoutes"]?["namespaces"]?["from"]?.GetValue<string>() ?? "Same"})");
+                Refuse("gateway-name",
+                    $"names the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName}, none of whose listeners admits a route for {settings.Host} from namespace {settings.Namespace} " +
+                    $"({listeners}); expected its owner to let one listener for that host admit routes from there (spec.listeners[].allowedRoutes.namespaces.from: All, or a Selector matching the namespace)");
+            }
+
+            if (settings.UsesAcme && !Admits(shared, settings, protocol: "HTTP"))
+            {
                 Refuse("tls",
                     $"is {SettingDefinition.KebabName(settings.Tls)}, whose http01 challenge comes in on plain HTTP, but no listener of the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName} " +
-                    $"takes HTTP for {settings.Host} from routes in namespace {settings.Namespace} (its listeners: {string.Join(", ", listeners)}); " +
+                    $"takes HTTP for {settings.Host} from routes in namespace {settings.Namespace} ({listeners}); " +
                     "expected its owner to add such a listener, or tls=existing-secret with a certificate from the Gateway's owner");
             }
 
@@ -276,11 +284,11 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             $"kubectl -n {controller.Namespace} rollout restart deployment {controller.Name}), or tls=existing-secret");
     }
 
-    // A listener cert-manager's solver route can attach to: plain HTTP, for host, open to the registry's namespace
-    // (a label selector is taken on trust: the namespace's labels are its owner's business).
-    private static bool AdmitsAcme(System.Text.Json.Nodes.JsonObject gateway, RegistrySettings settings) =>
+    // Whether a listener of the shared Gateway (of that protocol, if given) takes a route for host from the registry's
+    // namespace, as its controller will judge it (a label selector is taken on trust: the route's status says).
+    private static bool Admits(System.Text.Json.Nodes.JsonObject gateway, RegistrySettings settings, string? protocol) =>
         (gateway["spec"]?["listeners"] as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>().Any(listener =>
-            listener["protocol"]?.GetValue<string>() == "HTTP"
+            (protocol is null || listener["protocol"]?.GetValue<string>() == protocol)
             && (listener["hostname"]?.GetValue<string>() is not { } hostname || hostname == settings.Host
                 || (hostname.StartsWith("*.", StringComparison.Ordinal) && settings.Host!.EndsWith(hostname[1..], StringComparison.Ordinal)))
             && (listener["allowedRoutes"]?["namespaces"]?["from"]?.GetValue<string>() ?? "Same") is "All" or "Selector");

@@ -39,6 +39,22 @@ public sealed class RealRegistry : IAsyncDisposable
         (string Certificate, string Key)? tls = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
+        // A free port found is free only until someone takes it: tests run in parallel, so a port taken in between is tried again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(configYml, htpasswd, httpSecret, tls, environment);
+            }
+            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static async Task<RealRegistry> StartOnceAsync(
+        string configYml, string htpasswd, string httpSecret, (string Certificate, string Key)? tls, IReadOnlyDictionary<string, string>? environment)
+    {
         if (!File.Exists(Binary))
         {
             throw new InvalidOperationException(

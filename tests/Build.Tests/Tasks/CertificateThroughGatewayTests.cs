@@ -137,7 +137,7 @@ public sealed class CertificateThroughGatewayTests : IAsyncLifetime
         var run = await Deploy("--exposure=gateway", "--tls=letsencrypt", "--gateway-namespace=infra", "--gateway-name=shared");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("no listener of the shared Gateway infra/shared takes HTTP for registry.example.com from routes in namespace docker-registry (its listeners: https (HTTPS 443, hostname *.example.com, routes from All))", run.Output);
+        Assert.Contains("no listener of the shared Gateway infra/shared takes HTTP for registry.example.com from routes in namespace docker-registry (listener https (HTTPS 443, hostname *.example.com, routes from All))", run.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
     }
 

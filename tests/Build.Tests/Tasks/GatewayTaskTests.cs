@@ -156,9 +156,22 @@ public sealed class GatewayTaskTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_shared_gateway_whose_listeners_do_not_admit_the_namespace_fails_saying_so()
+    public async Task A_shared_gateway_none_of_whose_listeners_admits_the_namespace_is_refused_before_any_write_naming_them()
     {
         SeededState.SharedGateway(pipeline.Server, "infra", "shared", "registry.example.com", from: "Same");
+
+        var run = await Deploy("--exposure=gateway", "--gateway-namespace=infra", "--gateway-name=shared");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("names the shared Gateway infra/shared, none of whose listeners admits a route for registry.example.com from namespace docker-registry " +
+            "(listener https (HTTPS 443, hostname *.example.com, routes from Same))", run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task A_shared_gateway_whose_listener_selector_does_not_match_the_namespace_fails_with_its_verdict()
+    {
+        SeededState.SharedGateway(pipeline.Server, "infra", "shared", "registry.example.com", from: "Selector");
 
         var run = await Deploy("--exposure=gateway", "--gateway-namespace=infra", "--gateway-name=shared");
 

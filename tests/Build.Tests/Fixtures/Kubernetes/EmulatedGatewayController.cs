@@ -97,6 +97,7 @@ public sealed class EmulatedGatewayController(ObjectStore store, string address)
             {
                 "All" => true,
                 "Same" => gatewayNamespace == ns,
+                "Selector" => SelectorMatches(listener["allowedRoutes"]!["namespaces"]!["selector"] as JsonObject, ns),
                 _ => false,
             }).ToList();
             var matching = admitting.Where(listener => listener["hostname"]?.GetValue<string>() is not { } hostname
@@ -122,6 +123,13 @@ public sealed class EmulatedGatewayController(ObjectStore store, string address)
         }
 
         return new JsonObject { ["parents"] = parents };
+    }
+
+    // A listener's namespace selector, by its matchLabels, against the route's namespace's labels.
+    private bool SelectorMatches(JsonObject? selector, string ns)
+    {
+        var labels = store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, ns)?["metadata"]?["labels"] as JsonObject;
+        return (selector?["matchLabels"] as JsonObject ?? []).All(pair => labels?[pair.Key]?.GetValue<string>() == pair.Value!.GetValue<string>());
     }
 
     private static JsonArray Conditions(JsonObject item, params (string Type, string Status, string Reason, string Message)[] conditions)

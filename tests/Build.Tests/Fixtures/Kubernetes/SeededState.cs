@@ -167,15 +167,17 @@ public static class SeededState
              {{{(accepted ? """, "status": {"conditions": [{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "Valid GatewayClass"}]}""" : string.Empty)}}}}
             """);
 
-    /// <summary>A Gateway someone else runs for the whole cluster, admitting routes from the namespaces <paramref name="from"/> says.</summary>
+    /// <summary>A Gateway someone else runs for the whole cluster, admitting routes from the namespaces <paramref name="from"/> says
+    /// (Selector: those labelled gateway-access=shared).</summary>
     public static void SharedGateway(EmulatedApiServer server, string ns, string name, string host, string from = "All")
     {
         Seed(server, Namespace(ns));
         Seed(server, """
             {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "NAME", "namespace": "NS"},
              "spec": {"gatewayClassName": "eg", "listeners": [{"name": "https", "protocol": "HTTPS", "port": 443, "hostname": "*.DOMAIN",
-               "tls": {"mode": "Terminate", "certificateRefs": [{"name": "wildcard"}]}, "allowedRoutes": {"namespaces": {"from": "FROM"}}}]}}
-            """.Replace("NAME", name).Replace("NS", ns).Replace("DOMAIN", host[(host.IndexOf('.') + 1)..]).Replace("FROM", from));
+               "tls": {"mode": "Terminate", "certificateRefs": [{"name": "wildcard"}]}, "allowedRoutes": {"namespaces": {"from": "FROM"SELECTOR}}}]}}
+            """.Replace("NAME", name).Replace("NS", ns).Replace("DOMAIN", host[(host.IndexOf('.') + 1)..]).Replace("FROM", from)
+            .Replace("SELECTOR", from == "Selector" ? """, "selector": {"matchLabels": {"gateway-access": "shared"}}""" : string.Empty));
         Seed(server, $$$"""{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls", "metadata": {"name": "wildcard", "namespace": "{{{ns}}}"}, "data": {"tls.crt": "eA==", "tls.key": "eA=="}}""");
     }
 
