@@ -22,7 +22,7 @@ public sealed class DnsTask(ClusterPrerequisites prerequisites, HostResolver res
 
         if (settings.Exposure == Settings.Exposure.Gateway)
         {
-            return Skip("exposure is gateway: the HttpRoute step compares host with the Gateway's address once the route is accepted");
+            return Skip("exposure is gateway: the Gateway step compares host with the Gateway's address before an ACME certificate, the HttpRoute step once the route is accepted");
         }
 
         var controller = prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation).GetAwaiter().GetResult();

@@ -65,8 +65,26 @@ public sealed class CertificateThroughGatewayTests : IAsyncLifetime
         Assert.DoesNotContain(pipeline.Server.Store.Snapshot(), item => item.Type == HttpRoute && item.Name.StartsWith("cm-acme-http-solver-", StringComparison.Ordinal));
         Assert.DoesNotContain(pipeline.Server.Store.Snapshot(), item => item.Type == Challenge);
         Assert.NotNull(Get(HttpRoute, "docker-registry"));
+        Assert.Contains("registry.example.com resolves to 203.0.113.20, an address of Gateway docker-registry/docker-registry, where Let's Encrypt's challenge comes in.", first.Output);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task A_host_that_does_not_resolve_to_the_gateway_stops_the_run_before_the_certificate_is_requested_with_the_record_to_create()
+    {
+        pipeline.DnsRecords[Host] = "198.51.100.7";
+
+        var run = await Deploy("--exposure=gateway", "--tls=letsencrypt");
+        var requested = Get(Certificate, "docker-registry-tls-certificate");
+        var anyway = await Deploy("--exposure=gateway", "--tls=letsencrypt", "--require-dns=false");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("registry.example.com resolves to 198.51.100.7, not to Gateway docker-registry/docker-registry's address 203.0.113.20. Create this DNS record: registry.example.com. A 203.0.113.20", run.Output);
+        Assert.Contains("or set require-dns=false to request the certificate anyway", run.Output);
+        Assert.Null(requested);
+        Assert.True(anyway.ExitCode == 0, anyway.Output);
+        Assert.Contains("Create this DNS record: registry.example.com. A 203.0.113.20.", anyway.Output);
     }
 
     [Fact]
