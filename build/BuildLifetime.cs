@@ -270,9 +270,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var state = new Prerequisites.ClusterPrerequisites(connector).CertManagerAsync(context.Cancellation).GetAwaiter().GetResult();
-        var release = Prerequisites.Charts.CertManager(settings);
         if (state.Controller is not { } controller || state.GatewayApi
-            || new Prerequisites.InstalledCharts(connector).ReadAsync(settings, context.Cancellation).GetAwaiter().GetResult().Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace))
+            || new Prerequisites.InstalledCharts(connector).OwnsAsync(settings, Prerequisites.Charts.CertManager(settings), context.Cancellation).GetAwaiter().GetResult())
         {
             return;
         }

@@ -15,7 +15,7 @@ public sealed class ClusterHelm(ClusterConnector connector, HelmInstallation ins
             ?? throw new CakeException("No Helm client was chosen: run the Helm step first (it runs unless --exclusive leaves it out).");
         // A release of that name someone else installed (its controller unavailable, so the step wants to install) is
         // theirs to fix: upgrading it would change, and then record as the pipeline's, what is not its own.
-        var ours = (await installed.ReadAsync(settings, cancellationToken)).Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace);
+        var ours = await installed.OwnsAsync(settings, release, cancellationToken);
         if (!ours && await ReleaseExistsAsync(release, cancellationToken))
         {
             throw new CakeException(

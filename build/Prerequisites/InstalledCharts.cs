@@ -33,6 +33,10 @@ public sealed class InstalledCharts(ClusterConnector connector)
             ? JsonSerializer.Deserialize<List<InstalledChart>>(json) ?? []
             : [];
 
+    /// <summary>Whether this pipeline installed <paramref name="release"/> (so it may upgrade, restart or uninstall it).</summary>
+    public async Task<bool> OwnsAsync(RegistrySettings settings, HelmRelease release, CancellationToken cancellationToken) =>
+        (await ReadAsync(settings, cancellationToken)).Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace);
+
     public async Task RecordAsync(RegistrySettings settings, HelmRelease release, CancellationToken cancellationToken)
     {
         var charts = (await ReadAsync(settings, cancellationToken)).Where(chart => chart.Release != release.Name || chart.Namespace != release.Namespace).ToList();

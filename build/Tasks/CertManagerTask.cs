@@ -95,10 +95,6 @@ public sealed class CertManagerTask(ClusterPrerequisites prerequisites, ClusterH
 
     private const string RestartFieldManager = "registry-pipeline-restart";
 
-    private bool OwnsRelease(BuildContext context)
-    {
-        var release = Charts.CertManager(context.Settings);
-        return charts.ReadAsync(context.Settings, context.Cancellation).GetAwaiter().GetResult()
-            .Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace);
-    }
+    private bool OwnsRelease(BuildContext context) =>
+        charts.OwnsAsync(context.Settings, Charts.CertManager(context.Settings), context.Cancellation).GetAwaiter().GetResult();
 }

@@ -20,6 +20,9 @@ public sealed class GatewayTask(ClusterConnector connector, RunDesiredState desi
     /// <summary>The listener ACME http01 challenges come in on; the HTTPS one waits for the certificate this opens the way to.</summary>
     public const string HttpListener = "http";
 
+    // Read once per run: whether an ACME certificate is still to be issued through this Gateway.
+    private bool? challengeAhead;
+
     public override bool ShouldRun(BuildContext context)
     {
         var settings = context.Settings;
@@ -79,7 +82,9 @@ public sealed class GatewayTask(ClusterConnector connector, RunDesiredState desi
     }
 
     // An ACME certificate still to be issued: its http01 challenge will come in through this Gateway.
-    private bool ChallengeAhead(BuildContext context)
+    private bool ChallengeAhead(BuildContext context) => challengeAhead ??= CertificatePending(context);
+
+    private bool CertificatePending(BuildContext context)
     {
         var settings = context.Settings;
         if (!settings.UsesAcme || settings.HostIsAddress || context.Distribution is not null)

@@ -113,7 +113,7 @@ public sealed class IngressControllerTask(
     {
         var release = Charts.IngressController(context.Settings, await distributions.DetectAsync(context.Settings.IngressClass, context.Cancellation));
         return found.Deployment?.StartsWith(release.Namespace + "/", StringComparison.Ordinal) == true
-            && (await charts.ReadAsync(context.Settings, context.Cancellation)).Any(chart => chart.Release == release.Name && chart.Namespace == release.Namespace);
+            && await charts.OwnsAsync(context.Settings, release, context.Cancellation);
     }
 
     private static CakeException OtherCertificate(RegistrySettings settings, IngressControllerState state, LocalDistribution? distribution, string context)
