@@ -15,7 +15,7 @@ namespace Registry.Build;
 /// collects what the cluster can tell about why.
 /// </summary>
 public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary, KindCluster kindCluster,
-    LocalDistributions distributions, RunScope scope)
+    LocalDistributions distributions, RunScope scope, State.Declaration declaration)
     : FrostingLifetime<BuildContext>
 {
     private string target = string.Empty;
@@ -126,6 +126,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckGateway(context);
         }
 
+        // A registry pointed at another store serves none of its images: that takes a copy first, and a word from the user.
+        if (usesCluster && deploying && !context.Settings.ConfirmStorageChange)
+        {
+            CheckStorageChange(context);
+        }
+
         // NodeTrust writes where containerd reads; a node whose runtime reads elsewhere would be told nothing.
         if (usesCluster && deploying && context.Settings.TrustCaOnNodes)
         {
@@ -146,6 +152,29 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
         var ingress = api.GetAsync(ResourceAddress.For<k8s.Models.V1Ingress>(context.Settings.Namespace, "docker-registry"), context.Cancellation).GetAwaiter().GetResult();
         return ingress is not null && new Inventory.ApplySet(context.Settings.Namespace).IsMember(ingress) ? ingress["spec"]?["rules"]?[0]?["host"]?.GetValue<string>() : null;
+    }
+
+    private void CheckStorageChange(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var live = api.GetAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(settings.Namespace, State.Declaration.ConfigName), context.Cancellation).GetAwaiter().GetResult();
+        if (live is null || !new Inventory.ApplySet(settings.Namespace).IsMember(live) || live["data"]?["config.yml"]?.GetValue<string>() is not { } liveConfig)
+        {
+            return;
+        }
+
+        var from = Registry.StoreLocation.Of(liveConfig);
+        var to = Registry.StoreLocation.Of(declaration.ConfigYml(settings));
+        if (from is null || from == to)
+        {
+            return;
+        }
+
+        throw Refused(settings, "storage",
+            $"would move the registry in {settings.Namespace} from the store it serves ({from}) to another ({to}), where its images are not: they do not move by themselves. " +
+            "Copy them first, image by image through the registry API (skopeo sync, crane copy) or as files (the docker/ tree under the old root, with rclone copy or aws s3 sync), " +
+            "then deploy again; expected the store the registry has, or confirm-storage-change=true once the images are copied (the old claim is kept until Destroy with purge-data=true)");
     }
 
     private void CheckPullSecretNamespaces(BuildContext context)
@@ -381,6 +410,11 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     private static void MaskSecrets(BuildContext context)
     {
         CiLog.Mask(context, context.Settings.Password);
+        foreach (var key in context.Settings.StoreSecrets.All)
+        {
+            CiLog.Mask(context, key);
+        }
+
         foreach (var user in context.Settings.Users ?? [])
         {
             CiLog.Mask(context, user.Password);

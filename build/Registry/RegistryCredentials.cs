@@ -23,9 +23,17 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
     /// <summary>The login the pull secrets hold (pull-secret-user's); null when there are none to write.</summary>
     public Credential? PullLogin { get; init; }
 
+    /// <summary>What Secret docker-registry-storage holds, by key: each given key, else the cluster's; empty when there is none.</summary>
+    public IReadOnlyDictionary<string, Secret> StoreKeys { get; init; } = new Dictionary<string, Secret>();
+
+    /// <summary>The keys of <see cref="StoreKeys"/> that were not given and are kept as the cluster has them.</summary>
+    public IReadOnlyList<string> StoreKeysKept { get; init; } = [];
+
     /// <param name="api">The cluster to read the current Secrets from; null renders without one.</param>
     public static async Task<RegistryCredentials> ResolveAsync(RegistrySettings settings, KubernetesApi? api, CancellationToken cancellationToken)
     {
+        // Each Secret is read once, however many of its keys are asked for.
+        var read = new Dictionary<string, System.Text.Json.Nodes.JsonObject?>();
         async Task<string?> Existing(string secret, string key)
         {
             if (api is null)
@@ -33,10 +41,35 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
                 return null;
             }
 
-            var found = await api.GetAsync(ResourceAddress.For<V1Secret>(settings.Namespace, secret), cancellationToken);
+            if (!read.TryGetValue(secret, out var found))
+            {
+                read[secret] = found = await api.GetAsync(ResourceAddress.For<V1Secret>(settings.Namespace, secret), cancellationToken);
+            }
+
             return found?["data"]?[key]?.GetValue<string>() is { } encoded ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;
         }
 
+        var store = new Dictionary<string, Secret>();
+        var kept = new List<string>();
+        foreach (var entry in StorageSecret.Entries(settings))
+        {
+            // A key that went missing from CI is not a request to drop it: the cluster's stays until a new one is given.
+            if (entry.Given(settings.StoreSecrets) is { } given)
+            {
+                store[entry.Key] = given;
+            }
+            else if (await Existing(StorageSecret.Name, entry.Key) is { } held)
+            {
+                store[entry.Key] = new Secret(held);
+                kept.Add(entry.Key);
+            }
+        }
+
+        return (await ResolveLoginAsync(settings, Existing)) with { StoreKeys = store, StoreKeysKept = kept };
+    }
+
+    private static async Task<RegistryCredentials> ResolveLoginAsync(RegistrySettings settings, Func<string, string, Task<string?>> Existing)
+    {
         var existing = await Existing(HtpasswdSecret, "htpasswd");
         var httpSecret = await Existing(HttpSecretName, "http-secret") is { } kept ? new Secret(kept) : GeneratedPassword.HttpSecret();
         if (settings.Users is { } fromFile)

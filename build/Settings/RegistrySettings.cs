@@ -105,10 +105,76 @@ public sealed record RegistrySettings
     [Setting("storage-access-mode", "Access mode of the claim: ReadWriteOnce, or ReadWriteMany for several replicas.")]
     public string StorageAccessMode { get; init; } = "ReadWriteOnce";
 
+    [Setting("storage", "Where the images live: filesystem (a PersistentVolumeClaim), s3 (AWS S3, MinIO, Ceph RGW, R2), gcs or azure. Changing it on a live registry needs confirm-storage-change=true.")]
+    public StorageBackend Storage { get; init; } = StorageBackend.Filesystem;
+
+    [Setting("s3-bucket", "With storage=s3, the bucket (it must exist).")]
+    public string? S3Bucket { get; init; }
+
+    [Setting("s3-region", "With storage=s3, the bucket's region, such as eu-west-1; us-east-1 when s3-endpoint is set and it is not (R2: auto).")]
+    public string? S3Region { get; init; }
+
+    [Setting("s3-endpoint", "With storage=s3, the S3 API of another store (MinIO, Ceph RGW, R2), such as https://minio.example.com:9000; else AWS.")]
+    public string? S3Endpoint { get; init; }
+
+    [Setting("s3-force-path-style", "With storage=s3, address the bucket in the path (https://endpoint/bucket), as MinIO and RGW need: true or false; true when s3-endpoint is set.")]
+    public bool? S3ForcePathStyle { get; init; }
+
+    [Setting("s3-root-directory", "With storage=s3, the prefix in the bucket the registry writes under, such as /registry; else the bucket's root.")]
+    public string? S3RootDirectory { get; init; }
+
+    [Setting("s3-encrypt", "With storage=s3, ask S3 to encrypt what it stores (server-side): true or false.")]
+    public bool S3Encrypt { get; init; }
+
+    [Setting("s3-secure", "With storage=s3, talk to the store over HTTPS: true or false (only for an endpoint inside a trusted network).")]
+    public bool S3Secure { get; init; } = true;
+
+    [Setting("s3-access-key-file", "With storage=s3, file whose first line is the access key id (or set $REGISTRY_S3_ACCESS_KEY); with no key at all, the pod's identity (IRSA, EKS Pod Identity) is used.")]
+    public FilePath? S3AccessKeyFile { get; init; }
+
+    [Setting("s3-secret-key-file", "With storage=s3, file whose first line is the secret access key (or set $REGISTRY_S3_SECRET_KEY).")]
+    public FilePath? S3SecretKeyFile { get; init; }
+
+    [Setting("gcs-bucket", "With storage=gcs, the bucket (it must exist).")]
+    public string? GcsBucket { get; init; }
+
+    [Setting("gcs-key-file", "With storage=gcs, a service account's JSON key file; without one, the pod's identity (GKE workload identity) is used.")]
+    public FilePath? GcsKeyFile { get; init; }
+
+    [Setting("azure-account", "With storage=azure, the storage account's name.")]
+    public string? AzureAccount { get; init; }
+
+    [Setting("azure-container", "With storage=azure, the blob container (it must exist).")]
+    public string? AzureContainer { get; init; }
+
+    [Setting("azure-account-key-file", "With storage=azure, file whose first line is the account key (or set $REGISTRY_AZURE_ACCOUNT_KEY).")]
+    public FilePath? AzureAccountKeyFile { get; init; }
+
+    [Setting("storage-redirect", "With object storage, send clients to the store for image layers (a signed URL) rather than through the registry: true or false; true unless s3-endpoint is set, as clients may not reach a store inside the cluster.")]
+    public bool? StorageRedirect { get; init; }
+
+    [Setting("confirm-storage-change", "Let a Deploy point a live registry at another store (storage, bucket, endpoint, prefix or container); the images stay where they were: true or false.")]
+    public bool ConfirmStorageChange { get; init; }
+
+    [Setting("service-account", "An existing ServiceAccount the registry's pods run as (one whose annotations give the pod a cloud identity, for IRSA or workload identity); else the namespace's default.")]
+    public string? ServiceAccount { get; init; }
+
+    [Setting("redis-url", "A Redis the replicas share as their blob descriptor cache, such as redis://redis.cache:6379/0 or rediss:// for TLS; password from $REGISTRY_REDIS_PASSWORD or redis-password-file. It must evict with allkeys-lru.")]
+    public string? RedisUrl { get; init; }
+
+    [Setting("redis-password-file", "File whose first line is the Redis password (or set $REGISTRY_REDIS_PASSWORD).")]
+    public FilePath? RedisPasswordFile { get; init; }
+
+    [Setting("autoscale-max", "Let a HorizontalPodAutoscaler add replicas up to this many (from replicas) when CPU is busy; 0 turns it off.")]
+    public int AutoscaleMax { get; init; }
+
+    [Setting("autoscale-cpu", "With autoscale-max, the average CPU use (percent of the pods' request) the autoscaler keeps them at.")]
+    public int AutoscaleCpu { get; init; } = 75;
+
     [Setting("delete-enabled", "Let clients delete manifests and blobs (storage.delete.enabled): true or false.")]
     public bool DeleteEnabled { get; init; } = true;
 
-    [Setting("replicas", "Registry pods; more than 1 needs storage every pod can share.")]
+    [Setting("replicas", "Registry pods; more than 1 needs storage every pod can share (object storage, or storage-access-mode ReadWriteMany).")]
     public int Replicas { get; init; } = 1;
 
     // distribution v3.1.1 (2026-05-01), checked 2026-12.
@@ -193,7 +259,32 @@ public sealed record RegistrySettings
     /// <summary>From <c>$REGISTRY_PASSWORD</c> or <c>password-file</c>; null when neither is given.</summary>
     public Secret? Password { get; init; }
 
-    /// <summary>The host is an IPv4 address (minikube's node), not a DNS name.</summary>
+    /// <summary>The keys of the object store and the Redis password, from the environment or files; empty when none were given.</summary>
+    public StoreSecrets StoreSecrets { get; init; } = new();
+
+    /// <summary>The images are in a bucket or container, not on a claim: nothing is mounted, and any number of replicas share it.</summary>
+    public bool UsesObjectStorage => Storage != StorageBackend.Filesystem;
+
+    /// <summary>Every replica reads and writes the same images, so pods can run side by side and roll one at a time.</summary>
+    public bool StorageIsShared => UsesObjectStorage || StorageAccessMode == "ReadWriteMany";
+
+    /// <summary>
+    /// The major version of distribution the image runs, from its tag (registry:2.8.3 is 2): its config differs (Redis,
+    /// Azure). A tag that does not start with a number, or a digest alone, is taken for the current major, 3.
+    /// </summary>
+    public int ImageMajorVersion
+    {
+        get
+        {
+            var reference = Image.Split('@')[0];
+            var slash = reference.LastIndexOf('/');
+            var colon = reference.LastIndexOf(':');
+            var tag = colon > slash ? reference[(colon + 1)..].TrimStart('v') : string.Empty;
+            var digits = new string(tag.TakeWhile(char.IsAsciiDigit).ToArray());
+            return digits.Length > 0 && int.TryParse(digits, System.Globalization.CultureInfo.InvariantCulture, out var major) ? major : 3;
+        }
+    }
+
     /// <summary>The GatewayClass the registry's own Gateway names: gateway-class, else the one its controller's chart makes.</summary>
     public string GatewayClassName => GatewayClass ?? GatewayController switch
     {
@@ -209,6 +300,7 @@ public sealed record RegistrySettings
     /// <summary>The registry attaches to a Gateway it does not own, in another namespace.</summary>
     public bool SharesGateway => GatewayNamespace is { } ns && ns != Namespace;
 
+    /// <summary>The host is an IPv4 address (minikube's node), not a DNS name.</summary>
     public bool HostIsAddress => Host is { } host && System.Net.IPAddress.TryParse(host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && ip.ToString() == host;
 
     /// <summary>The text each setting was given as and where it came from; defaults are absent.</summary>

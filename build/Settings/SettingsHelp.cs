@@ -15,6 +15,9 @@ public sealed class SettingsHelp : IHelpSection
             console.WriteLine($"  --{setting.Name,-24}{setting.Description}{defaultText}");
         }
 
-        console.WriteLine($"  ${SettingsLoader.PasswordVariable,-23}The user's password; never accepted on the command line.");
+        foreach (var secret in SettingsLoader.Secrets)
+        {
+            console.WriteLine($"  ${secret.Variable,-23}{secret.Description}; never accepted on the command line (or --{secret.FileSetting}).");
+        }
     }
 }

@@ -12,12 +12,32 @@ public static class SettingsLoader
 {
     public const string PasswordVariable = "REGISTRY_PASSWORD";
 
-    private const string PasswordAdvice =
-        "is not accepted there, where it would end up in shell history, process lists or a repository; " +
-        "expected $" + PasswordVariable + " or --password-file=FILE";
+    /// <summary>
+    /// The secrets a run can be given, each only from its variable or its file: given as a setting, on the command line
+    /// or in a settings file, it would end up in shell history, process lists or a repository.
+    /// </summary>
+    public static readonly IReadOnlyList<SecretInput> Secrets =
+    [
+        new("password", PasswordVariable, "password-file", "The user's password"),
+        new("s3-access-key", "REGISTRY_S3_ACCESS_KEY", "s3-access-key-file", "storage=s3: the access key id"),
+        new("s3-secret-key", "REGISTRY_S3_SECRET_KEY", "s3-secret-key-file", "storage=s3: the secret access key"),
+        new("azure-account-key", "REGISTRY_AZURE_ACCOUNT_KEY", "azure-account-key-file", "storage=azure: the account key"),
+        new("redis-password", "REGISTRY_REDIS_PASSWORD", "redis-password-file", "redis-url's password"),
+    ];
 
     /// <summary>The settings file's one nested entry: extra registry configuration.</summary>
     public const string RegistryConfigKey = "registry-config";
+
+    // Secrets in config.yml, with where they belong instead.
+    private static readonly (string Path, SecretInput Input)[] SecretConfig =
+    [
+        ("storage.s3.accesskey", Secrets[1]),
+        ("storage.s3.secretkey", Secrets[2]),
+        ("storage.azure.accountkey", Secrets[3]),
+        ("storage.azure.credentials.secret", Secrets[3]),
+        ("redis.password", Secrets[4]),
+        ("storage.gcs.credentials", new SecretInput("gcs-key", "REGISTRY_GCS_KEY_FILE", "gcs-key-file", "storage=gcs: the key file")),
+    ];
 
     /// <summary>Parts of config.yml the pipeline owns: overriding them would break login or lose images.</summary>
     private static readonly string[] ManagedConfig = ["auth", "http.addr", "http.secret", "storage.filesystem"];
@@ -71,9 +91,19 @@ public static class SettingsLoader
             }
         }
 
-        var password = ReadPassword(settings, layers, environment, problems);
+        Secret? Read(string name) => ReadSecret(Secrets.Single(input => input.Name == name), settings, layers, environment, problems);
+        var password = Read("password");
+        var store = new StoreSecrets
+        {
+            S3AccessKey = Read("s3-access-key"),
+            S3SecretKey = Read("s3-secret-key"),
+            AzureAccountKey = Read("azure-account-key"),
+            RedisPassword = Read("redis-password"),
+            GcsKey = ReadGcsKey(settings, origins, problems),
+        };
         var users = ReadUsers(settings, origins, problems);
-        return new SettingsLoadResult(settings with { Password = password, Users = users, Origins = origins, RegistryConfig = registryConfig }, problems);
+        return new SettingsLoadResult(
+            settings with { Password = password, StoreSecrets = store, Users = users, Origins = origins, RegistryConfig = registryConfig }, problems);
     }
 
     private static Layer? SettingsFileLayer(
@@ -194,14 +224,36 @@ public static class SettingsLoader
             }
         }
 
+        foreach (var (path, input) in SecretConfig)
+        {
+            if (At(config, path) is not null)
+            {
+                problems.Add(new SettingProblem(RegistryConfigKey, null, source,
+                    $"sets {path}, a secret the ConfigMap would show to anyone who can read it; remove it and give it as ${input.Variable} or --{input.FileSetting}=FILE, which reach the registry through a Secret"));
+            }
+        }
+
         return config;
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? At(System.Text.Json.Nodes.JsonObject config, string path)
+    {
+        System.Text.Json.Nodes.JsonNode? at = config;
+        foreach (var part in path.Split('.'))
+        {
+            at = (at as System.Text.Json.Nodes.JsonObject)?[part];
+        }
+
+        return at;
     }
 
     private static SettingDefinition? Known(string name, SettingSource source, List<SettingProblem> problems)
     {
-        if (string.Equals(name, "password", StringComparison.OrdinalIgnoreCase))
+        if (Secrets.FirstOrDefault(input => string.Equals(input.Name, name, StringComparison.OrdinalIgnoreCase)) is { } secret)
         {
-            problems.Add(new SettingProblem("password", null, source, $"given {source.Description["from ".Length..]} {PasswordAdvice}"));
+            problems.Add(new SettingProblem(secret.Name, null, source,
+                $"is not accepted {source.Description}, where it would end up in shell history, process lists or a repository; " +
+                $"expected ${secret.Variable} or --{secret.FileSetting}=FILE"));
             return null;
         }
 
@@ -221,20 +273,21 @@ public static class SettingsLoader
         return null;
     }
 
-    private static Secret? ReadPassword(
+    private static Secret? ReadSecret(
+        SecretInput input,
         RegistrySettings settings,
         IReadOnlyList<Layer> layers,
         IReadOnlyDictionary<string, string?> environment,
         List<SettingProblem> problems)
     {
-        var fromEnvironment = environment.GetValueOrDefault(PasswordVariable);
+        var fromEnvironment = environment.GetValueOrDefault(input.Variable);
         if (fromEnvironment is { Length: 0 })
         {
             // What a CI system passes for a secret that is missing: taking it as "no password" would silently
             // deploy with whatever the cluster has, and a run that meant to set one would not notice.
             problems.Add(new SettingProblem(
-                "password", string.Empty, SettingSource.Environment(PasswordVariable),
-                $"is set but empty (a missing CI secret arrives as an empty string); expected the password, or ${PasswordVariable} unset to keep the password the registry has"));
+                input.Name, string.Empty, SettingSource.Environment(input.Variable),
+                $"is set but empty (a missing CI secret arrives as an empty string); expected the {input.Noun}, or ${input.Variable} unset to keep the one the registry has"));
             return null;
         }
 
@@ -242,12 +295,12 @@ public static class SettingsLoader
         {
             // Azure Pipelines leaves $(Name) as it is when the variable is not defined: that text is no password.
             problems.Add(new SettingProblem(
-                "password", null, SettingSource.Environment(PasswordVariable),
-                $"is {fromEnvironment} as written, which is what Azure Pipelines passes for a variable that is not defined; expected the password, or ${PasswordVariable} unset to keep the password the registry has"));
+                input.Name, null, SettingSource.Environment(input.Variable),
+                $"is {fromEnvironment} as written, which is what Azure Pipelines passes for a variable that is not defined; expected the {input.Noun}, or ${input.Variable} unset to keep the one the registry has"));
             return null;
         }
 
-        var fileLayer = layers.Where(layer => layer.Definition.Name == "password-file").OrderBy(layer => layer.Rank).LastOrDefault();
+        var fileLayer = layers.Where(layer => layer.Definition.Name == input.FileSetting).OrderBy(layer => layer.Rank).LastOrDefault();
         if (!string.IsNullOrEmpty(fromEnvironment) && (fileLayer is null || fileLayer.Rank < Rank.Environment))
         {
             return new Secret(fromEnvironment);
@@ -256,11 +309,11 @@ public static class SettingsLoader
         if (!string.IsNullOrEmpty(fromEnvironment) && fileLayer!.Rank == Rank.Environment)
         {
             problems.Add(new SettingProblem(
-                "password-file", fileLayer.Text, fileLayer.Source, $"and ${PasswordVariable} are both set; expected only one of them"));
+                input.FileSetting, fileLayer.Text, fileLayer.Source, $"and ${input.Variable} are both set; expected only one of them"));
             return null;
         }
 
-        if (settings.PasswordFile is not { } file)
+        if (SettingDefinition.Find(input.FileSetting)!.ValueIn(settings) is not Cake.Core.IO.FilePath file)
         {
             return null;
         }
@@ -273,14 +326,44 @@ public static class SettingsLoader
                 return new Secret(password);
             }
 
-            problems.Add(new SettingProblem("password-file", fileLayer!.Text, fileLayer.Source, "has an empty first line; expected the password on the first line"));
+            problems.Add(new SettingProblem(input.FileSetting, fileLayer!.Text, fileLayer.Source, $"has an empty first line; expected the {input.Noun} on the first line"));
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             problems.Add(new SettingProblem(
-                "password-file", fileLayer!.Text, fileLayer.Source, $"cannot be read ({exception.Message}); expected a readable file whose first line is the password"));
+                input.FileSetting, fileLayer!.Text, fileLayer.Source, $"cannot be read ({exception.Message}); expected a readable file whose first line is the {input.Noun}"));
         }
 
+        return null;
+    }
+
+    // A service account's key is a JSON document, read whole; not valid JSON is caught here rather than by a crash-looping pod.
+    private static Secret? ReadGcsKey(RegistrySettings settings, Dictionary<string, SettingOrigin> origins, List<SettingProblem> problems)
+    {
+        if (settings.GcsKeyFile is not { } file || !File.Exists(file.FullPath))
+        {
+            return null;
+        }
+
+        var origin = origins["gcs-key-file"];
+        try
+        {
+            var text = File.ReadAllText(file.FullPath);
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is System.Text.Json.Nodes.JsonObject key && key["type"] is not null)
+            {
+                return new Secret(text);
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new SettingProblem("gcs-key-file", origin.Text, origin.Source, $"cannot be read ({exception.Message}); expected a service account's JSON key file"));
+            return null;
+        }
+
+        problems.Add(new SettingProblem("gcs-key-file", origin.Text, origin.Source, "is not a JSON key with a \"type\"; expected a service account's key file, as 'gcloud iam service-accounts keys create' writes it"));
         return null;
     }
 
@@ -336,3 +419,10 @@ public static class SettingsLoader
 
 /// <summary>The settings as far as they could be read, and everything that was wrong with them.</summary>
 public sealed record SettingsLoadResult(RegistrySettings Settings, IReadOnlyList<SettingProblem> Problems);
+
+/// <summary>A secret the pipeline reads from <paramref name="Variable"/> or from the first line of the file <paramref name="FileSetting"/> names.</summary>
+public sealed record SecretInput(string Name, string Variable, string FileSetting, string Description)
+{
+    /// <summary>What it is, in a sentence: "password", "s3 access key".</summary>
+    public string Noun => Name.Replace('-', ' ');
+}

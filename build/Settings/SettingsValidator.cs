@@ -77,10 +77,37 @@ public static partial class SettingsValidator
         Check("replicas", settings.Replicas >= 1, "is not a positive number; expected 1 or more");
         Check("storage-access-mode", settings.StorageAccessMode is "ReadWriteOnce" or "ReadWriteMany" or "ReadWriteOncePod",
             "is not an access mode; expected ReadWriteOnce or ReadWriteMany");
-        if (settings.Replicas > 1 && settings.StorageAccessMode != "ReadWriteMany")
+        if (settings.Replicas > 1 && !settings.StorageIsShared)
         {
             Check("replicas", false,
-                $"needs storage every replica can share, but storage-access-mode is {settings.StorageAccessMode}; expected replicas 1, or storage-access-mode ReadWriteMany with a storage-class that offers it");
+                $"needs storage every replica can share, but storage is filesystem with storage-access-mode {settings.StorageAccessMode}; " +
+                "expected replicas 1, object storage (storage=s3, gcs or azure), or storage-access-mode ReadWriteMany with a storage-class that offers it");
+        }
+
+        if (settings.AutoscaleMax != 0)
+        {
+            Check("autoscale-max", settings.AutoscaleMax > settings.Replicas,
+                $"is not more than replicas ({settings.Replicas}), where the autoscaler starts; expected a larger number, or 0 for no autoscaling");
+            Check("autoscale-max", settings.AutoscaleMax <= 1 || settings.StorageIsShared,
+                $"lets the autoscaler add replicas, but storage is filesystem with storage-access-mode {settings.StorageAccessMode}, which one pod holds; expected object storage or ReadWriteMany, or 0");
+            Check("autoscale-cpu", settings.AutoscaleCpu is >= 10 and <= 100,
+                "is out of range; expected the average CPU use to keep, in percent of the pods' request, from 10 to 100");
+        }
+
+        CheckStorage(settings, Check, Given, problems);
+        if (settings.RedisUrl is { } redisUrl)
+        {
+            Check("redis-url", RedisAddress.TryParse(redisUrl, out var redis, out var redisProblem),
+                $"{redisProblem}; expected redis://HOST:PORT/DB or rediss://HOST:PORT/DB (TLS), such as redis://redis.cache:6379/0");
+            Check("redis-url", redis is null || !redis.Tls || settings.ImageMajorVersion >= 3,
+                $"asks for TLS, which {settings.Image} (distribution 2) cannot speak to Redis; expected redis://, or a registry:3 image");
+            Check("redis-url", redis is null || !redis.HasCredentials,
+                "holds a password, which would be written into the registry's ConfigMap; expected the URL without user or password, and the password in $REGISTRY_REDIS_PASSWORD or redis-password-file");
+        }
+
+        if (settings.ServiceAccount is { } serviceAccount)
+        {
+            Check("service-account", IsDnsSubdomain(serviceAccount), "is not a valid ServiceAccount name; expected lower-case letters, digits, '-' and '.'");
         }
 
         Check("bcrypt-cost", settings.BcryptCost is >= 10 and <= 16, "is out of range; expected a bcrypt cost from 10 to 16");
@@ -199,6 +226,149 @@ public static partial class SettingsValidator
         return problems;
     }
 
+    /// <summary>Each store's settings: complete for the one chosen, absent for the others (a forgotten storage=s3 would put the images on a claim).</summary>
+    private static void CheckStorage(RegistrySettings settings, Action<string, bool, string> check, Func<string, bool> given, List<SettingProblem> problems)
+    {
+        var storage = SettingDefinition.KebabName(settings.Storage);
+        void Require(string name, string? value, string expected)
+        {
+            if (value is null)
+            {
+                problems.Add(new SettingProblem(name, null, null, $"is required with storage={storage}; expected {expected}"));
+            }
+        }
+
+        var owned = new Dictionary<StorageBackend, string[]>
+        {
+            [StorageBackend.Filesystem] = ["storage-size", "storage-class", "storage-access-mode"],
+            [StorageBackend.S3] = ["s3-bucket", "s3-region", "s3-endpoint", "s3-force-path-style", "s3-root-directory", "s3-encrypt", "s3-secure", "s3-access-key-file", "s3-secret-key-file"],
+            [StorageBackend.Gcs] = ["gcs-bucket", "gcs-key-file"],
+            [StorageBackend.Azure] = ["azure-account", "azure-container", "azure-account-key-file"],
+        };
+        foreach (var (backend, names) in owned.Where(pair => pair.Key != settings.Storage))
+        {
+            foreach (var name in names.Where(given))
+            {
+                check(name, false, $"belongs to storage={SettingDefinition.KebabName(backend)}, but storage is {storage}; expected storage={SettingDefinition.KebabName(backend)}, or no {name}");
+            }
+        }
+
+        if (given("storage-redirect"))
+        {
+            check("storage-redirect", settings.UsesObjectStorage, "belongs to object storage (storage=s3, gcs or azure), but storage is filesystem, which always serves through the registry; expected no storage-redirect");
+        }
+
+        // A second driver in registry-config would make the registry refuse to start ("multiple storage drivers").
+        if (settings.RegistryConfig?["storage"] is System.Text.Json.Nodes.JsonObject extraStorage)
+        {
+            foreach (var driver in new[] { "filesystem", "s3", "gcs", "azure", "inmemory" }.Where(driver => driver != storage && extraStorage.ContainsKey(driver)))
+            {
+                problems.Add(new SettingProblem(SettingsLoader.RegistryConfigKey, null, null,
+                    $"sets storage.{driver}, but storage is {storage}; expected storage={driver} with its settings, or only storage.{storage} tuning (such as chunksize) in registry-config"));
+            }
+        }
+
+        // The registry reads each of them from an environment variable, as YAML: one YAML would read otherwise would arrive changed.
+        foreach (var (name, secret) in new[] { ("s3-access-key", settings.StoreSecrets.S3AccessKey), ("s3-secret-key", settings.StoreSecrets.S3SecretKey), ("azure-account-key", settings.StoreSecrets.AzureAccountKey), ("redis-password", settings.StoreSecrets.RedisPassword) })
+        {
+            if (secret is not null && !IsPlainYamlString(secret.Reveal()))
+            {
+                problems.Add(new SettingProblem(name, null, null,
+                    "holds characters the registry misreads in an environment variable (it parses the value as YAML: a leading *, &, !, {, [, quote or space, ': ' or ' #'); expected a value without them"));
+            }
+        }
+
+        switch (settings.Storage)
+        {
+            case StorageBackend.S3:
+                Require("s3-bucket", settings.S3Bucket, "the name of an existing bucket, as --s3-bucket=my-registry");
+                if (settings.S3Bucket is { } bucket)
+                {
+                    check("s3-bucket", BucketPattern().IsMatch(bucket) && !bucket.Contains("..", StringComparison.Ordinal) && !bucket.Contains('_'),
+                        "is not a bucket name; expected 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit");
+                }
+
+                if (settings.S3Endpoint is { } endpoint)
+                {
+                    var parsed = Uri.TryCreate(endpoint, UriKind.Absolute, out var address) && address.Scheme is "https" or "http" && address.AbsolutePath == "/" && address.Query.Length == 0;
+                    check("s3-endpoint", parsed, "is not an S3 endpoint; expected the API's address without a path, such as https://minio.example.com:9000 or https://ACCOUNT.r2.cloudflarestorage.com");
+                    check("s3-secure", !parsed || address!.Scheme == "https" || !settings.S3Secure,
+                        $"is true, but s3-endpoint {endpoint} is plain http; expected s3-secure=false to talk to it without TLS, or an https endpoint");
+                }
+                else
+                {
+                    // AWS itself: the region decides the endpoint, and a wrong one fails only at the first push.
+                    Require("s3-region", settings.S3Region, "the bucket's AWS region, such as --s3-region=eu-west-1 (or s3-endpoint for another store)");
+                }
+
+                if (settings.S3Region is { } region)
+                {
+                    check("s3-region", RegionPattern().IsMatch(region), "is not a region name; expected one such as eu-west-1, us-east-1 or auto (R2)");
+                }
+
+                if (settings.S3RootDirectory is { } root)
+                {
+                    check("s3-root-directory", root.Length > 0 && !root.Any(char.IsWhiteSpace) && !root.Contains("//", StringComparison.Ordinal),
+                        "is not a prefix; expected a path such as /registry, without spaces or empty parts");
+                }
+
+                var keys = settings.StoreSecrets;
+                if ((keys.S3AccessKey is null) != (keys.S3SecretKey is null))
+                {
+                    problems.Add(new SettingProblem(keys.S3AccessKey is null ? "s3-access-key" : "s3-secret-key", null, null,
+                        "is missing while the other S3 key is given; expected both $REGISTRY_S3_ACCESS_KEY and $REGISTRY_S3_SECRET_KEY (or their -file settings), or neither to use the pod's identity"));
+                }
+
+                break;
+            case StorageBackend.Gcs:
+                Require("gcs-bucket", settings.GcsBucket, "the name of an existing bucket, as --gcs-bucket=my-registry");
+                if (settings.GcsBucket is { } gcsBucket)
+                {
+                    check("gcs-bucket", BucketPattern().IsMatch(gcsBucket), "is not a bucket name; expected 3 to 63 lower-case letters, digits, '.', '-' and '_'");
+                }
+
+                break;
+            case StorageBackend.Azure:
+                Require("azure-account", settings.AzureAccount, "the storage account's name, as --azure-account=myregistrystore");
+                Require("azure-container", settings.AzureContainer, "the name of an existing blob container, as --azure-container=registry");
+                if (settings.AzureAccount is { } account)
+                {
+                    check("azure-account", AzureAccountPattern().IsMatch(account), "is not a storage account name; expected 3 to 24 lower-case letters and digits");
+                }
+
+                if (settings.ImageMajorVersion < 3 && settings.StoreSecrets.AzureAccountKey is null)
+                {
+                    problems.Add(new SettingProblem("azure-account-key", null, null,
+                        $"is required with storage=azure on {settings.Image}: distribution 2 logs in to Azure with the account key only; expected $REGISTRY_AZURE_ACCOUNT_KEY or azure-account-key-file, or a registry:3 image to use the pod's identity"));
+                }
+
+                if (settings.AzureContainer is { } container)
+                {
+                    check("azure-container", AzureContainerPattern().IsMatch(container) && !container.Contains("--", StringComparison.Ordinal),
+                        "is not a container name; expected 3 to 63 lower-case letters, digits and single '-', starting with a letter or digit");
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsPlainYamlString(string value)
+    {
+        try
+        {
+            var stream = new YamlDotNet.RepresentationModel.YamlStream();
+            stream.Load(new StringReader(value));
+            return stream.Documents.Count == 1
+                && stream.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar
+                && scalar.Value == value
+                && value is not ("null" or "Null" or "NULL" or "~");
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            return false;
+        }
+    }
+
     public static bool IsDnsLabel(string value) => value.Length <= 63 && DnsLabelPattern().IsMatch(value);
 
     public static bool IsDnsSubdomain(string value) =>
@@ -247,6 +417,19 @@ public static partial class SettingsValidator
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabelPattern();
+
+    // S3's and GCS's bucket names; GCS also takes '_'.
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*[a-z0-9]$")]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^[a-z0-9]{3,24}$")]
+    private static partial Regex AzureAccountPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex AzureContainerPattern();
 
     // Kubernetes' quantity grammar: a decimal number, then a binary (Ki..Ei) or decimal (m, k..E) suffix or an exponent.
     [GeneratedRegex(@"^(?<number>\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][-+]?\d+)?$")]

@@ -25,6 +25,9 @@ public sealed class Declaration(ManifestTemplates templates)
 
     public const string LocalRegistryHostingName = "local-registry-hosting";
 
+    /// <summary>The ConfigMap that holds the registry's config.yml.</summary>
+    public const string ConfigName = "docker-registry-config";
+
     /// <param name="ownsNamespace">Whether the namespace is the pipeline's: missing (so it will create it), or created by it before.
     /// A namespace someone else made is never declared, so it is never labelled, patched or deleted.</param>
     /// <param name="announceLocally">A local cluster whose kube-public/local-registry-hosting is missing or the pipeline's:
@@ -101,14 +104,46 @@ public sealed class Declaration(ManifestTemplates templates)
             }
         }
 
-        var config = Config(settings, values);
+        if (credentials.StoreKeys.Count > 0)
+        {
+            var storageSecret = templates.Load<V1Secret>("docker-registry-storage.yaml", values);
+            storageSecret.Data = credentials.StoreKeys.ToDictionary(pair => pair.Key, pair => Encoding.UTF8.GetBytes(pair.Value.Reveal()));
+            Add<CredentialsTask>(storageSecret);
+        }
+
+        var config = Config(settings, values, credentials);
         // Of everything the pods read at start: a change to any of it must restart them, a change to nothing must not.
-        values["config-checksum"] = Checksum(config.Data["config.yml"], credentials.Htpasswd, credentials.HttpSecret.Reveal());
+        values["config-checksum"] = Checksum(
+            [config.Data["config.yml"], credentials.Htpasswd, credentials.HttpSecret.Reveal(), .. credentials.StoreKeys.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value.Reveal()}")]);
         Add<RegistryConfigTask>(config);
-        var claim = templates.Load<V1PersistentVolumeClaim>("docker-registry-data.yaml", values);
-        claim.Spec.StorageClassName = settings.StorageClass;
-        Add<StorageTask>(claim, holdsData: true);
-        Add<WorkloadTask>(templates.Load<V1Deployment>("docker-registry.yaml", values));
+        if (!settings.UsesObjectStorage)
+        {
+            var claim = templates.Load<V1PersistentVolumeClaim>("docker-registry-data.yaml", values);
+            claim.Spec.StorageClassName = settings.StorageClass;
+            Add<StorageTask>(claim, holdsData: true);
+        }
+
+        Add<WorkloadTask>(Workload(settings, values, credentials));
+        if (settings.Replicas > 1 || settings.AutoscaleMax > 0)
+        {
+            var budget = templates.Load<V1PodDisruptionBudget>("docker-registry-disruption-budget.yaml", values);
+            // A fixed count keeps all but one; an autoscaled one may be anywhere up to autoscale-max, of which one at a time goes.
+            if (settings.AutoscaleMax > 0)
+            {
+                budget.Spec.MaxUnavailable = 1;
+            }
+            else
+            {
+                budget.Spec.MinAvailable = settings.Replicas - 1;
+            }
+
+            Add<WorkloadTask>(budget);
+        }
+
+        if (settings.AutoscaleMax > 0)
+        {
+            Add<WorkloadTask>(templates.Load<V2HorizontalPodAutoscaler>("docker-registry-autoscaler.yaml", values));
+        }
         Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
         if (settings.Exposure == Exposure.Gateway)
         {
@@ -247,6 +282,72 @@ public sealed class Declaration(ManifestTemplates templates)
         }
     }
 
+    /// <summary>
+    /// The registry's Deployment for the store: the claim mounted, or nothing mounted and the store's keys passed as
+    /// environment variables from the storage Secret; with several replicas, spread over nodes (and zones where there are).
+    /// </summary>
+    private V1Deployment Workload(RegistrySettings settings, Dictionary<string, string> values, RegistryCredentials credentials)
+    {
+        var deployment = templates.Load<V1Deployment>("docker-registry.yaml", values);
+        var pod = deployment.Spec.Template.Spec;
+        var container = pod.Containers.Single();
+        if (settings.UsesObjectStorage)
+        {
+            pod.Volumes = pod.Volumes.Where(volume => volume.Name != "data").ToList();
+            container.VolumeMounts = container.VolumeMounts.Where(mount => mount.Name != "data").ToList();
+        }
+
+        foreach (var entry in StorageSecret.Entries(settings).Where(entry => credentials.StoreKeys.ContainsKey(entry.Key)))
+        {
+            if (entry.Variable is { } variable)
+            {
+                container.Env.Add(new V1EnvVar
+                {
+                    Name = variable,
+                    ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = StorageSecret.Name, Key = entry.Key } },
+                });
+            }
+            else
+            {
+                pod.Volumes.Add(new V1Volume
+                {
+                    Name = "storage-keys",
+                    Secret = new V1SecretVolumeSource { SecretName = StorageSecret.Name, Items = [new V1KeyToPath { Key = entry.Key, Path = entry.Key }] },
+                });
+                container.VolumeMounts.Add(new V1VolumeMount { Name = "storage-keys", MountPath = StorageSecret.MountPath, ReadOnlyProperty = true });
+            }
+        }
+
+        pod.ServiceAccountName = settings.ServiceAccount;
+        if (settings.AutoscaleMax > 0)
+        {
+            // The autoscaler owns the count: a Deploy that set it would undo every scale-up.
+            deployment.Spec.Replicas = null;
+        }
+
+        if (settings.Replicas > 1 || settings.AutoscaleMax > 0)
+        {
+            // ScheduleAnyway: a one-node cluster (kind) still runs every replica; pod-template-hash leaves the old
+            // ReplicaSet's pods out of the count during a rollout.
+            pod.TopologySpreadConstraints =
+            [
+                Spread("kubernetes.io/hostname"),
+                Spread("topology.kubernetes.io/zone"),
+            ];
+        }
+
+        return deployment;
+    }
+
+    private static V1TopologySpreadConstraint Spread(string topologyKey) => new()
+    {
+        MaxSkew = 1,
+        TopologyKey = topologyKey,
+        WhenUnsatisfiable = "ScheduleAnyway",
+        LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "docker-registry" } },
+        MatchLabelKeys = ["pod-template-hash"],
+    };
+
     /// <summary>The registry's namespace as the pipeline creates it (also the run lock, which needs it first).</summary>
     public V1Namespace Namespace(RegistrySettings settings)
     {
@@ -260,21 +361,47 @@ public sealed class Declaration(ManifestTemplates templates)
         {
             ["htpasswd-base64"] = Base64(credentials.Htpasswd),
             ["http-secret-base64"] = Base64(credentials.HttpSecret.Reveal()),
-            // Several replicas on one ReadWriteOnce volume cannot run side by side, so a rollout replaces them.
-            ["rollout-strategy"] = settings.StorageAccessMode == "ReadWriteMany" ? "RollingUpdate" : "Recreate",
+            // Pods on one ReadWriteOnce volume cannot run side by side, so a rollout replaces them; on shared storage it rolls one at a time.
+            ["rollout-strategy"] = settings.StorageIsShared ? "RollingUpdate" : "Recreate",
         };
 
-    // config.yml as the template has it, with the settings file's registry-config merged over it.
-    private V1ConfigMap Config(RegistrySettings settings, Dictionary<string, string> values)
+    /// <summary>The config.yml a Deploy with these settings gives the registry, for comparing stores before anything is written.</summary>
+    public string ConfigYml(RegistrySettings settings) => Config(settings, new(ManifestValues.From(settings)), null).Data["config.yml"];
+
+    // config.yml as the template has it, on the store and cache the settings name, with the settings file's registry-config merged over it.
+    private V1ConfigMap Config(RegistrySettings settings, Dictionary<string, string> values, RegistryCredentials? credentials)
     {
         var config = templates.Load<V1ConfigMap>("config.yaml", values);
-        if (settings.RegistryConfig is { } extra)
+        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null)
         {
-            var merged = YamlToJson.Documents(config.Data["config.yml"]).Single().AsObject();
-            MergeInto(merged, extra);
-            config.Data["config.yml"] = JsonToYaml.Convert(merged);
+            return config;
         }
 
+        var document = YamlToJson.Documents(config.Data["config.yml"]).Single().AsObject();
+        var storage = document["storage"]!.AsObject();
+        if (settings.UsesObjectStorage)
+        {
+            storage.Remove("filesystem");
+            storage[SettingDefinition.KebabName(settings.Storage)] = RegistryStorageConfig.Store(settings, credentials?.StoreKeys.ContainsKey(StorageSecret.GcsKeyFile) == true);
+            if (!(settings.StorageRedirect ?? settings.S3Endpoint is null))
+            {
+                // Every layer then streams through the registry's pods: the store's address need not be reachable by clients.
+                storage["redirect"] = new JsonObject { ["disable"] = true };
+            }
+        }
+
+        if (settings.RedisUrl is not null)
+        {
+            storage["cache"]!["blobdescriptor"] = "redis";
+            document["redis"] = RegistryStorageConfig.Redis(settings);
+        }
+
+        if (settings.RegistryConfig is { } extra)
+        {
+            MergeInto(document, extra);
+        }
+
+        config.Data["config.yml"] = JsonToYaml.Convert(document);
         return config;
     }
 
@@ -295,6 +422,6 @@ public sealed class Declaration(ManifestTemplates templates)
 
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
-    private static string Checksum(params string[] parts) =>
+    private static string Checksum(IEnumerable<string> parts) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts))))[..16];
 }

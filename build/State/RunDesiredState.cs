@@ -44,6 +44,12 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
                 "To change the password, set $REGISTRY_PASSWORD or password-file.");
         }
 
+        foreach (var key in credentials.StoreKeys.Values)
+        {
+            CiLog.Mask(context, key);
+        }
+
+        SayWhereStoreKeysComeFrom(context, credentials);
         var applySet = new ApplySet(settings.Namespace);
         if (settings.PullSecretNamespaces.Count > 0)
         {
@@ -72,6 +78,42 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         }
 
         return declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts: context.Distribution is { IsKind: true } or { IsMinikube: true });
+    }
+
+    // Which keys the registry logs in to its store with, never what they are: a kept key or the pod's identity is a choice the user should see.
+    private static void SayWhereStoreKeysComeFrom(BuildContext context, RegistryCredentials credentials)
+    {
+        var settings = context.Settings;
+        if (credentials.StoreKeysKept.Count > 0)
+        {
+            context.Information(
+                $"Not given in this run, so kept as Secret {settings.Namespace}/{StorageSecret.Name} has them: {string.Join(", ", credentials.StoreKeysKept)}. " +
+                "Give new ones to change them; delete the Secret to stop using them.");
+        }
+
+        var store = Settings.SettingDefinition.KebabName(settings.Storage);
+        var keyless = settings.Storage switch
+        {
+            Settings.StorageBackend.S3 => !credentials.StoreKeys.ContainsKey("s3-access-key"),
+            Settings.StorageBackend.Gcs => !credentials.StoreKeys.ContainsKey(StorageSecret.GcsKeyFile),
+            Settings.StorageBackend.Azure => !credentials.StoreKeys.ContainsKey("azure-account-key"),
+            _ => false,
+        };
+        if (!keyless)
+        {
+            return;
+        }
+
+        var identity = settings.ServiceAccount is { } account ? $"ServiceAccount {account}'s" : "the namespace's default ServiceAccount's (set service-account for another)";
+        if (settings.ImageMajorVersion < 3 && settings.Storage is Settings.StorageBackend.S3)
+        {
+            // distribution 2.8's AWS SDK predates web identity tokens: no IRSA, only the node's instance role.
+            context.Warning($"storage=s3 without keys: {settings.Image} (distribution 2) cannot use a pod identity (IRSA); it logs in with the node's EC2 instance role, if any. Use registry:3, or give $REGISTRY_S3_ACCESS_KEY and $REGISTRY_S3_SECRET_KEY.");
+        }
+        else
+        {
+            context.Information($"storage={store} without keys: the registry logs in with the pod's identity, {identity} (IRSA or EKS Pod Identity, GKE or Azure workload identity).");
+        }
     }
 
     // The pull secrets need pull-secret-user's password in clear. Without one given or generated in this run (the

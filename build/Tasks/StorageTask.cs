@@ -7,11 +7,16 @@ using Registry.Build.Kubernetes;
 namespace Registry.Build.Tasks;
 
 [TaskName("Storage")]
-[TaskDescription("Create the PersistentVolumeClaim the images live on (the guide's emptyDir lost them).")]
+[TaskDescription("Create the PersistentVolumeClaim the images live on (the guide's emptyDir lost them); none with object storage.")]
 [IsDependentOn(typeof(InventoryTask))]
 [WritesToCluster]
 public sealed class StorageTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired)
 {
+    // In a bucket the images need no claim, and one an earlier run made is kept for its images (Prune says so).
+    public override bool ShouldRun(BuildContext context) => context.Settings.UsesObjectStorage
+        ? Skip($"storage is {Settings.SettingDefinition.KebabName(context.Settings.Storage)}: the images are in the store, on no claim")
+        : base.ShouldRun(context);
+
     // The images are on this claim: it may grow, but never shrink or be replaced.
     protected override void Check(BuildContext context, IReadOnlyList<ApplyResult> plans)
     {

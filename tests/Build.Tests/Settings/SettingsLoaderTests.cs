@@ -212,21 +212,26 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Null(missing.Settings.Password);
     }
 
-    [Fact]
-    public void A_password_on_the_command_line_or_in_the_settings_file_is_refused_without_repeating_it()
-    {
-        var file = directory.Write("settings.yaml", "password: hunter2-in-file\n");
+    public static TheoryData<string> SecretNames() => [.. SettingsLoader.Secrets.Select(secret => secret.Name)];
 
-        var loaded = Load(new() { ["password"] = "hunter2-on-cli", ["settings"] = file });
+    [Theory]
+    [MemberData(nameof(SecretNames))]
+    public void A_secret_on_the_command_line_or_in_the_settings_file_is_refused_without_repeating_it(string name)
+    {
+        var secret = SettingsLoader.Secrets.Single(input => input.Name == name);
+        var file = directory.Write("settings.yaml", $"{name}: hunter2-in-file\n");
+
+        var loaded = Load(new() { [name] = "hunter2-on-cli", ["settings"] = file });
 
         Assert.Equal(2, loaded.Problems.Count);
         Assert.All(loaded.Problems, problem =>
         {
-            Assert.StartsWith("password: given", problem.ToString());
-            Assert.Contains("expected $REGISTRY_PASSWORD or --password-file=FILE", problem.ToString());
+            Assert.StartsWith($"{name}: is not accepted from ", problem.ToString());
+            Assert.Contains($"expected ${secret.Variable} or --{secret.FileSetting}=FILE", problem.ToString());
             Assert.DoesNotContain("hunter2", problem.ToString());
         });
         Assert.Null(loaded.Settings.Password);
+        Assert.Empty(loaded.Settings.StoreSecrets.All);
     }
 
     private (string File, string Environment, string CommandLine) ThreeValidValues(SettingDefinition setting) => setting.Type switch
@@ -239,6 +244,10 @@ public sealed class SettingsLoaderTests : IDisposable
         var type when type == typeof(ClusterCreation) => ("kind", "none", "kind"),
         var type when type == typeof(Exposure) => ("gateway", "ingress", "gateway"),
         var type when type == typeof(GatewayController) => ("nginx-fabric", "traefik", "existing"),
+        var type when type == typeof(StorageBackend) => ("s3", "gcs", "azure"),
+        _ when setting.Name == "gcs-key-file" => (
+            directory.Write("file-key.json", "{\"type\": \"service_account\"}"), directory.Write("environment-key.json", "{\"type\": \"service_account\"}"),
+            directory.Write("command-line-key.json", "{\"type\": \"service_account\"}")),
         var type when type == typeof(Cake.Core.IO.FilePath) =>
             (directory.Write("from-file", "a:1\n"), directory.Write("from-environment", "b:2\n"), directory.Write("from-command-line", "c:3\n")),
         var type when type == typeof(Cake.Core.IO.DirectoryPath) => ("/from/file", "/from/environment", "/from/command-line"),

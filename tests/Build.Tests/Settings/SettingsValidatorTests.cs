@@ -45,7 +45,7 @@ public sealed class SettingsValidatorTests : IDisposable
     [InlineData("storage-class", "Fast_SSD", "is not a valid StorageClass name")]
     [InlineData("replicas", "0", "is not a positive number; expected 1 or more")]
     [InlineData("replicas", "-2", "is not a positive number; expected 1 or more")]
-    [InlineData("replicas", "2", "needs storage every replica can share, but storage-access-mode is ReadWriteOnce")]
+    [InlineData("replicas", "2", "needs storage every replica can share, but storage is filesystem with storage-access-mode ReadWriteOnce")]
     [InlineData("storage-access-mode", "RWX", "is not an access mode")]
     [InlineData("bcrypt-cost", "4", "is out of range; expected a bcrypt cost from 10 to 16")]
     [InlineData("users-file", "no-such-users", "cannot be read; expected a readable file of user:password lines")]

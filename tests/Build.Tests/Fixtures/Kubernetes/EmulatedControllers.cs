@@ -152,6 +152,9 @@ public sealed class EmulatedControllers : IAsyncDisposable
                         ["numberAvailable"] = 1,
                     });
                     break;
+                case "HorizontalPodAutoscaler":
+                    Autoscale(ns!, body);
+                    break;
                 case "Deployment" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
                     store.Mutate(type, ns, name, deployment => deployment["status"] = CrashesAtStart(ns!, name, deployment) ? Crashing(deployment) : DeploymentStatus(deployment));
                     break;
@@ -241,6 +244,15 @@ public sealed class EmulatedControllers : IAsyncDisposable
     };
 
     private static bool IsLoadBalancer(JsonObject service) => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer";
+
+    // As the autoscaler: it keeps its target's replicas (through the scale subresource) between its bounds.
+    private void Autoscale(string ns, JsonObject autoscaler)
+    {
+        var least = autoscaler["spec"]?["minReplicas"]?.GetValue<long>() ?? 1;
+        var most = autoscaler["spec"]!["maxReplicas"]!.GetValue<long>();
+        store.Mutate(ResourceCatalogue.OfKind("apps/v1", "Deployment"), ns, autoscaler["spec"]!["scaleTargetRef"]!["name"]!.GetValue<string>(), deployment =>
+            deployment["spec"]!["replicas"] = Math.Clamp(deployment["spec"]?["replicas"]?.GetValue<long>() ?? least, least, most));
+    }
 
     private JsonObject DeploymentStatus(JsonObject deployment)
     {
