@@ -32,19 +32,21 @@ public sealed class RealRegistry : IAsyncDisposable
 
     /// <param name="tls">A server certificate and key (PEM files) to serve HTTPS with; null serves plain HTTP.</param>
     /// <param name="environment">More REGISTRY_* overrides, as a pod's environment would give them.</param>
+    /// <param name="dataDirectory">The filesystem store's root, for instances that share one; else a folder of this instance's own.</param>
     public static async Task<RealRegistry> StartAsync(
         string configYml,
         string htpasswd,
         string httpSecret = "test-http-secret",
         (string Certificate, string Key)? tls = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? dataDirectory = null)
     {
         // A free port found is free only until someone takes it: tests run in parallel, so a port taken in between is tried again.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(configYml, htpasswd, httpSecret, tls, environment);
+                return await StartOnceAsync(configYml, htpasswd, httpSecret, tls, environment, dataDirectory);
             }
             catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.Ordinal))
             {
@@ -53,7 +55,7 @@ public sealed class RealRegistry : IAsyncDisposable
     }
 
     private static async Task<RealRegistry> StartOnceAsync(
-        string configYml, string htpasswd, string httpSecret, (string Certificate, string Key)? tls, IReadOnlyDictionary<string, string>? environment)
+        string configYml, string htpasswd, string httpSecret, (string Certificate, string Key)? tls, IReadOnlyDictionary<string, string>? environment, string? dataDirectory)
     {
         if (!File.Exists(Binary))
         {
@@ -71,7 +73,14 @@ public sealed class RealRegistry : IAsyncDisposable
         start.ArgumentList.Add(config);
         start.Environment["REGISTRY_HTTP_ADDR"] = $"127.0.0.1:{port}";
         start.Environment["REGISTRY_HTTP_DEBUG_ADDR"] = $"127.0.0.1:{FreePort()}";
-        start.Environment["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = Path.Combine(directory.Path, "data");
+        // The claim's mount point becomes a local folder; a config on object storage has none (a second driver would stop it).
+        if (global::Registry.Build.Manifests.YamlToJson.Documents(configYml).Single()["storage"]?["filesystem"] is not null)
+        {
+            start.Environment["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = dataDirectory ?? Path.Combine(directory.Path, "data");
+        }
+
+        // Set on these machines, it makes the AWS SDK inside the registry panic at start.
+        start.Environment.Remove("AWS_CA_BUNDLE");
         start.Environment["REGISTRY_AUTH_HTPASSWD_PATH"] = htpasswdFile;
         start.Environment["REGISTRY_HTTP_SECRET"] = httpSecret;
         if (tls is { } served)

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Registry.Build.Settings;
+using Registry.Build.Tests.Fixtures;
+
+namespace Registry.Build.Tests.Registry;
+
+/// <summary>
+/// Two replicas as the pipeline renders them (config.yml, the Deployment's environment with its Secrets) on one real
+/// S3 store, a Ceph Object Gateway: what makes a push that lands on both of them work.
+/// </summary>
+public sealed class SharedStoreTests(CephObjectGateway gateway) : IClassFixture<CephObjectGateway>
+{
+    private const string Password = "Shared-Store-1";
+    private static readonly Random Bytes = new(14);
+
+    [Fact]
+    public async Task A_chunked_upload_started_on_one_replica_finishes_on_the_other_and_the_image_pulls_back_from_the_first()
+    {
+        var pod = await RenderedPod.OfAsync(Settings());
+        Assert.DoesNotContain(gateway.SecretKey, pod.ConfigYml);
+        await using var a = await pod.StartAsync();
+        await using var b = await pod.StartAsync();
+        using var http = Client();
+        var layer = Random(7 * 1024 * 1024);
+
+        var start = await http.PostAsync(new Uri(a.Address, "v2/team/app/blobs/uploads/"), null);
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var first = await Patch(http, On(b, start.Headers.Location!), layer[..(5 * 1024 * 1024)], 0);
+        Assert.True(first.StatusCode == HttpStatusCode.Accepted, await first.Content.ReadAsStringAsync());
+        var second = await Patch(http, On(a, first.Headers.Location!), layer[(5 * 1024 * 1024)..], 5 * 1024 * 1024);
+        Assert.True(second.StatusCode == HttpStatusCode.Accepted, await second.Content.ReadAsStringAsync());
+        var done = await http.PutAsync(WithDigest(On(b, second.Headers.Location!), Digest(layer)), null);
+        Assert.True(done.StatusCode == HttpStatusCode.Created, await done.Content.ReadAsStringAsync());
+
+        var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}""");
+        await PushWhole(http, b, config);
+        var manifest = Encoding.UTF8.GetBytes(
+            $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{Digest(config)}}","size":{{config.Length}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{Digest(layer)}}","size":{{layer.Length}}}]}""");
+        using var put = new ByteArrayContent(manifest);
+        put.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
+        Assert.Equal(HttpStatusCode.Created, (await http.PutAsync(new Uri(b.Address, "v2/team/app/manifests/1.0"), put)).StatusCode);
+
+        using var pull = new HttpRequestMessage(HttpMethod.Get, new Uri(a.Address, "v2/team/app/manifests/1.0"));
+        pull.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
+        var pulled = await (await http.SendAsync(pull)).Content.ReadAsByteArrayAsync();
+        Assert.Equal(Digest(manifest), Digest(pulled));
+        Assert.Equal(Digest(layer), Digest(await http.GetByteArrayAsync(new Uri(a.Address, $"v2/team/app/blobs/{Digest(layer)}"))));
+        Assert.Equal(Digest(config), Digest(await http.GetByteArrayAsync(new Uri(a.Address, $"v2/team/app/blobs/{Digest(config)}"))));
+    }
+
+    [Fact]
+    public async Task With_a_different_http_secret_the_other_replica_refuses_the_upload_which_is_what_the_shared_secret_is_for()
+    {
+        var pod = await RenderedPod.OfAsync(Settings());
+        await using var a = await pod.StartAsync();
+        await using var b = await pod.StartAsync(new Dictionary<string, string> { ["REGISTRY_HTTP_SECRET"] = "a-secret-of-its-own" });
+        using var http = Client();
+        var layer = Random(1024 * 1024);
+
+        var start = await http.PostAsync(new Uri(a.Address, "v2/team/app/blobs/uploads/"), null);
+        var moved = await Patch(http, On(b, start.Headers.Location!), layer, 0);
+
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, moved.StatusCode);
+        Assert.Contains("BLOB_UPLOAD_INVALID", await moved.Content.ReadAsStringAsync());
+    }
+
+    // Each test its own prefix in the one bucket, as two registries sharing a bucket would have.
+    private RegistrySettings Settings()
+    {
+        var settings = new RegistrySettings
+        {
+            Host = "registry.example.com",
+            Password = new Secret(Password),
+            // The real server here is distribution 2.8: its config shape.
+            Image = "registry:2.8.3",
+            Storage = StorageBackend.S3,
+            S3Bucket = CephObjectGateway.Bucket,
+            S3Endpoint = gateway.Endpoint.ToString().TrimEnd('/'),
+            S3Secure = false,
+            S3RootDirectory = $"/{Guid.NewGuid():N}",
+            Replicas = 2,
+            StoreSecrets = new StoreSecrets { S3AccessKey = new Secret(gateway.AccessKey), S3SecretKey = new Secret(gateway.SecretKey) },
+        };
+        Assert.Empty(SettingsValidator.Validate(settings, deploying: true));
+        return settings;
+    }
+
+    private static HttpClient Client()
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{Password}")));
+        return http;
+    }
+
+    private static async Task PushWhole(HttpClient http, RealRegistry registry, byte[] blob)
+    {
+        var start = await http.PostAsync(new Uri(registry.Address, "v2/team/app/blobs/uploads/"), null);
+        using var content = new ByteArrayContent(blob);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var put = await http.PutAsync(WithDigest(On(registry, start.Headers.Location!), Digest(blob)), content);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> Patch(HttpClient http, Uri location, byte[] chunk, long offset)
+    {
+        using var content = new ByteArrayContent(chunk);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + chunk.Length - 1}");
+        return await http.PatchAsync(location, content);
+    }
+
+    // The upload's Location, sent to another replica, as a load balancer would.
+    private static Uri On(RealRegistry registry, Uri location) =>
+        new(registry.Address, location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString);
+
+    private static Uri WithDigest(Uri location, string digest) =>
+        new($"{location}{(location.Query.Length > 0 ? "&" : "?")}digest={Uri.EscapeDataString(digest)}");
+
+    private static string Digest(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+
+    private static byte[] Random(int length)
+    {
+        var bytes = new byte[length];
+        lock (Bytes)
+        {
+            Bytes.NextBytes(bytes);
+        }
+
+        return bytes;
+    }
+}
