@@ -76,6 +76,13 @@ public sealed class PlanTask(ClusterConnector connector, ClusterPrerequisites pr
             tasks.Add(TaskNames.Of(typeof(PruneTask)));
         }
 
+        // Where the images would be, and what the registry logs in to it with (key names, never their values).
+        if (state.Of<RegistryConfigTask>().OfType<k8s.Models.V1ConfigMap>().SingleOrDefault()?.Data["config.yml"] is { } config && Registry.StoreLocation.Of(config) is { } store)
+        {
+            var keys = state.Credentials.StoreKeys.Keys.ToList();
+            lines.Add($"store     {store}; {(keys.Count > 0 ? $"keys {string.Join(", ", keys)} from Secret {Registry.StorageSecret.Name}" : "no keys")}");
+        }
+
         foreach (var line in lines)
         {
             context.Information(line);

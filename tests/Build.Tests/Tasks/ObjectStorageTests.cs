@@ -129,6 +129,20 @@ public sealed class ObjectStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plan_shows_the_store_and_the_names_of_its_keys_never_their_values()
+    {
+        var run = await pipeline.RunAsync([.. S3, "--target=Plan", "--replicas=3"], Keys());
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("store     s3 regionendpoint=https://minio.storage:9000 bucket=team-images rootdirectory=/registry; keys s3-access-key, s3-secret-key, redis-password from Secret docker-registry-storage", run.Output);
+        Assert.Contains("create    Secret docker-registry/docker-registry-storage", run.Output);
+        Assert.Contains("create    PodDisruptionBudget docker-registry/docker-registry", run.Output);
+        Assert.DoesNotContain("PersistentVolumeClaim", run.Output);
+        AssertNoCanary(run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
     public async Task Autoscaling_leaves_the_replica_count_to_an_autoscaler_and_a_second_deploy_writes_nothing()
     {
         var first = await Deploy("--replicas=2", "--autoscale-max=6");
