@@ -126,6 +126,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckGateway(context);
         }
 
+        // Pods that name a missing ServiceAccount are never created: the rollout would only time out.
+        if (usesCluster && deploying && context.Settings.ServiceAccount is not null)
+        {
+            CheckServiceAccount(context);
+        }
+
         // A registry pointed at another store serves none of its images: that takes a copy first, and a word from the user.
         if (usesCluster && deploying && !context.Settings.ConfirmStorageChange)
         {
@@ -152,6 +158,18 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
         var ingress = api.GetAsync(ResourceAddress.For<k8s.Models.V1Ingress>(context.Settings.Namespace, "docker-registry"), context.Cancellation).GetAwaiter().GetResult();
         return ingress is not null && new Inventory.ApplySet(context.Settings.Namespace).IsMember(ingress) ? ingress["spec"]?["rules"]?[0]?["host"]?.GetValue<string>() : null;
+    }
+
+    private void CheckServiceAccount(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        if (api.GetAsync(ResourceAddress.For<k8s.Models.V1ServiceAccount>(settings.Namespace, settings.ServiceAccount!), context.Cancellation).GetAwaiter().GetResult() is null)
+        {
+            throw Refused(settings, "service-account",
+                $"names a ServiceAccount namespace {settings.Namespace} does not have; expected an existing one (create it first, with the annotation that gives it its cloud identity), " +
+                "or no service-account for the namespace's default; the pipeline never creates or changes it");
+        }
     }
 
     private void CheckStorageChange(BuildContext context)

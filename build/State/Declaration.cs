@@ -319,6 +319,12 @@ public sealed class Declaration(ManifestTemplates templates)
         }
 
         pod.ServiceAccountName = settings.ServiceAccount;
+        if (settings.Storage == StorageBackend.Azure && !credentials.StoreKeys.ContainsKey("azure-account-key"))
+        {
+            // Azure's workload identity webhook gives a token only to pods that ask for it with this label.
+            deployment.Spec.Template.Metadata.Labels["azure.workload.identity/use"] = "true";
+        }
+
         if (settings.AutoscaleMax > 0)
         {
             // The autoscaler owns the count: a Deploy that set it would undo every scale-up.

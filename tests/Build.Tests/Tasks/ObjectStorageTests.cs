@@ -106,6 +106,20 @@ public sealed class ObjectStorageTests : IAsyncLifetime
     [Fact]
     public async Task Without_keys_the_pods_log_in_with_their_service_accounts_identity()
     {
+        var missing = await pipeline.RunAsync(["--host=registry.example.com", "--storage=s3", "--s3-bucket=team-images", "--s3-region=eu-west-1", "--service-account=registry-irsa"], []);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("service-account: 'registry-irsa' (from the command line) names a ServiceAccount namespace docker-registry does not have", missing.Output);
+        Assert.DoesNotContain(pipeline.Server.Requests, request => request.Mutating);
+        pipeline.Server.Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "docker-registry" },
+        }, "platform-team");
+        pipeline.Server.Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "ServiceAccount",
+            ["metadata"] = new JsonObject { ["name"] = "registry-irsa", ["namespace"] = "docker-registry", ["annotations"] = new JsonObject { ["eks.amazonaws.com/role-arn"] = "arn:aws:iam::111122223333:role/registry" } },
+        }, "platform-team");
+
         var run = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--storage=s3", "--s3-bucket=team-images", "--s3-region=eu-west-1", "--service-account=registry-irsa"], []);
 
         Assert.True(run.ExitCode == 0, run.Output);
@@ -114,6 +128,8 @@ public sealed class ObjectStorageTests : IAsyncLifetime
         var pod = pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!["spec"]!["template"]!["spec"]!;
         Assert.Equal("registry-irsa", pod["serviceAccountName"]!.GetValue<string>());
         Assert.DoesNotContain("STORAGE_S3", pod.ToJsonString());
+        var account = pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "ServiceAccount"), "docker-registry", "registry-irsa")!;
+        Assert.Equal("platform-team", Assert.Single(account["metadata"]!["managedFields"]!.AsArray())!["manager"]!.GetValue<string>());
     }
 
     [Fact]
@@ -140,6 +156,40 @@ public sealed class ObjectStorageTests : IAsyncLifetime
         Assert.DoesNotContain("PersistentVolumeClaim", run.Output);
         AssertNoCanary(run.Output);
         Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
+    public async Task Destroy_on_object_storage_removes_the_replicas_their_budget_and_keys_and_has_no_claim_to_keep()
+    {
+        await Deploy("--replicas=2");
+
+        var run = await pipeline.RunAsync(["--host=registry.example.com", "--target=Destroy", "--confirm=true"], []);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Null(pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry"));
+        Assert.Null(pipeline.Server.Store.Get(Budget, "docker-registry", "docker-registry"));
+        Assert.Null(pipeline.Server.Store.Get(Secret, "docker-registry", "docker-registry-storage"));
+        Assert.DoesNotContain("PersistentVolumeClaim", run.Output);
+        Assert.DoesNotContain(pipeline.Server.Requests, request => request.Path.Contains("persistentvolumeclaims", StringComparison.Ordinal) && request.Method != "GET");
+    }
+
+    [Theory]
+    [InlineData(true, "shared_key")]
+    [InlineData(false, "default_credentials")]
+    public async Task Azure_on_registry_3_logs_in_with_the_account_key_or_else_with_the_pods_workload_identity(bool key, string credentials)
+    {
+        var environment = key ? new Dictionary<string, string> { ["REGISTRY_AZURE_ACCOUNT_KEY"] = "YWNjb3VudC1rZXk=" } : [];
+
+        var run = await pipeline.RunAsync(["--host=registry.example.com", "--target=Render", "--storage=azure", "--azure-account=acmeregistry", "--azure-container=images"], environment);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var documents = YamlToJson.Documents(await File.ReadAllTextAsync(Path.Combine(pipeline.Artifacts, "manifests", "all.yaml")));
+        var config = YamlToJson.Documents(documents.Single(document => document["metadata"]!["name"]!.GetValue<string>() == "docker-registry-config")["data"]!["config.yml"]!.GetValue<string>())[0]!;
+        var pod = documents.Single(document => document["kind"]!.GetValue<string>() == "Deployment")["spec"]!["template"]!;
+        Assert.Equal(credentials, config["storage"]!["azure"]!["credentials"]!["type"]!.GetValue<string>());
+        Assert.Equal("acmeregistry", config["storage"]!["azure"]!["accountname"]!.GetValue<string>());
+        Assert.Equal(key, pod.ToJsonString().Contains("REGISTRY_STORAGE_AZURE_ACCOUNTKEY", StringComparison.Ordinal));
+        Assert.Equal(!key, pod["metadata"]!["labels"]?["azure.workload.identity/use"]?.GetValue<string>() == "true");
     }
 
     [Fact]
