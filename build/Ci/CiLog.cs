@@ -20,14 +20,21 @@ public static class CiLog
             return;
         }
 
+        // A log command ends at a line break: a secret of several lines (a GCS key file) is masked line by line, each
+        // line that could give something away (a bare brace would only mask every brace of the log).
+        var lines = secret.Reveal().Split('\n');
+        var parts = lines.Length == 1 ? lines : lines.Select(line => line.Trim()).Where(line => line.Length >= 8).Distinct().ToArray();
         var system = context.BuildSystem();
-        if (system.IsRunningOnGitHubActions)
+        foreach (var part in parts)
         {
-            context.GitHubActions().Commands.SetSecret(secret.Reveal());
-        }
-        else if (system.IsRunningOnAzurePipelines)
-        {
-            context.AzurePipelines().Commands.SetSecretVariable("REGISTRY_PIPELINE_SECRET_" + Guid.NewGuid().ToString("N")[..8], secret.Reveal());
+            if (system.IsRunningOnGitHubActions)
+            {
+                context.GitHubActions().Commands.SetSecret(part);
+            }
+            else if (system.IsRunningOnAzurePipelines)
+            {
+                context.AzurePipelines().Commands.SetSecretVariable("REGISTRY_PIPELINE_SECRET_" + Guid.NewGuid().ToString("N")[..8], part);
+            }
         }
     }
 

@@ -318,6 +318,13 @@ public sealed class Declaration(ManifestTemplates templates)
             }
         }
 
+        if (settings.StorageIsShared)
+        {
+            // A new pod is ready before an old one goes. Declared, not left to the API server's defaults: the pipeline then
+            // owns these fields, and a move back to Recreate removes them (a default left behind would be refused there).
+            deployment.Spec.Strategy.RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = 1, MaxUnavailable = 0 };
+        }
+
         pod.ServiceAccountName = settings.ServiceAccount;
         if (settings.Storage == StorageBackend.Azure && !credentials.StoreKeys.ContainsKey("azure-account-key"))
         {

@@ -96,6 +96,26 @@ public sealed class GitHubActionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_azure_pipelines_a_key_file_of_several_lines_is_masked_line_by_line_and_no_line_of_it_reaches_the_log()
+    {
+        const string PrivateLine = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7canary";
+        var key = Path.Combine(cluster.Directory, "gcs-key.json");
+        await File.WriteAllTextAsync(key, $"{{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{PrivateLine}\\n-----END PRIVATE KEY-----\\n\",\n  \"client_email\": \"registry@acme.iam.gserviceaccount.com\"\n}}\n");
+
+        var run = await Command.Run(
+            "/bin/bash",
+            [Path.Combine(SourceTree.Root.FullPath, "build.sh"), "--target=Render", "--host=registry.example.com", "--storage=gcs", "--gcs-bucket=images", $"--gcs-key-file={key}", $"--artifacts={Path.Combine(cluster.Directory, "artifacts")}"],
+            cluster.Directory,
+            new Dictionary<string, string?> { ["TF_BUILD"] = "True", ["GITHUB_ACTIONS"] = null, ["HOME"] = cluster.Directory, ["AGENT_NAME"] = "test-agent" });
+
+        var lines = run.Output.Split('\n').Select(line => line.TrimEnd('\r')).ToList();
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains(lines, line => line.StartsWith("##vso[task.setvariable", StringComparison.Ordinal) && line.Contains("issecret=true", StringComparison.Ordinal) && line.Contains(PrivateLine, StringComparison.Ordinal));
+        Assert.All(lines.Where(line => !line.StartsWith("##vso[task.setvariable", StringComparison.Ordinal)), line => Assert.DoesNotContain("canary", line));
+        Assert.DoesNotContain(lines, line => line.Trim() == "{");
+    }
+
+    [Fact]
     public async Task A_failed_step_becomes_an_error_annotation()
     {
         var run = await Command.Run(

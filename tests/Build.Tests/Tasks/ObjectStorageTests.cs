@@ -269,6 +269,20 @@ public sealed class ObjectStorageTests : IAsyncLifetime
         Assert.DoesNotContain("docker-registry-data", pod.ToJsonString());
     }
 
+    [Fact]
+    public async Task Moving_back_from_object_storage_to_a_claim_rolls_by_recreating_the_pods_again()
+    {
+        await Deploy("--replicas=2");
+
+        var back = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--confirm-storage-change=true"], Keys());
+
+        Assert.True(back.ExitCode == 0, back.Output);
+        var strategy = pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!["spec"]!["strategy"]!;
+        Assert.Equal("""{"type":"Recreate"}""", strategy.ToJsonString());
+        Assert.NotNull(pipeline.Server.Store.Get(Claim, "docker-registry", "docker-registry-data"));
+        Assert.Null(pipeline.Server.Store.Get(Budget, "docker-registry", "docker-registry"));
+    }
+
     private Task<HostRun> Deploy(params string[] extra) => pipeline.RunAsync([.. S3, .. extra], Keys());
 
     private static Dictionary<string, string> Keys() => new()

@@ -297,6 +297,11 @@ public sealed class ObjectStore
             }
         }
 
+        if (type.Kind == "Deployment" && DefaultAndValidateStrategy(body) is { } invalid)
+        {
+            return invalid;
+        }
+
         var previous = stored?.Body;
         metadata["uid"] = previous?["metadata"]?["uid"]?.DeepClone() ?? Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = previous?["metadata"]?["creationTimestamp"]?.DeepClone() ?? now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -341,6 +346,32 @@ public sealed class ObjectStore
         }
 
         return new StoreResult(created ? 201 : 200, Render(result));
+    }
+
+    // As the API server: a rolling update gets its 25% defaults (owned by nobody), and a Recreate that still carries
+    // rollingUpdate is refused, which is what a switch from RollingUpdate meets when the old defaults stay behind.
+    private static StoreResult? DefaultAndValidateStrategy(JsonObject deployment)
+    {
+        if (deployment["spec"] is not JsonObject spec)
+        {
+            return null;
+        }
+
+        var strategy = spec["strategy"] as JsonObject ?? [];
+        spec["strategy"] = strategy;
+        strategy["type"] ??= "RollingUpdate";
+        if (strategy["type"]!.GetValue<string>() == "RollingUpdate")
+        {
+            var rolling = strategy["rollingUpdate"] as JsonObject ?? [];
+            strategy["rollingUpdate"] = rolling;
+            rolling["maxSurge"] ??= "25%";
+            rolling["maxUnavailable"] ??= "25%";
+            return null;
+        }
+
+        return strategy["rollingUpdate"] is null
+            ? null
+            : StoreResult.Error(422, "Invalid", $"Deployment.apps \"{deployment["metadata"]?["name"]}\" is invalid: spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'");
     }
 
     private StoreResult? MissingNamespace(ResourceType type, string? ns)
