@@ -184,12 +184,23 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         var from = Registry.StoreLocation.Of(liveConfig);
         var to = Registry.StoreLocation.Of(declaration.ConfigYml(settings));
-        if (from is null || from == to)
+        if (from is null || to is null || from.Difference(to) is not { } difference)
         {
             return;
         }
 
-        throw Refused(settings, "storage",
+        // The setting that moves it, named as the user gave it.
+        var setting = (difference, to.Driver) switch
+        {
+            ("bucket", "s3") => "s3-bucket",
+            ("bucket", "gcs") => "gcs-bucket",
+            ("regionendpoint", _) => "s3-endpoint",
+            ("rootdirectory", "s3") => "s3-root-directory",
+            ("accountname", _) => "azure-account",
+            ("container", _) => "azure-container",
+            _ => "storage",
+        };
+        throw Refused(settings, setting,
             $"would move the registry in {settings.Namespace} from the store it serves ({from}) to another ({to}), where its images are not: they do not move by themselves. " +
             "Copy them first, image by image through the registry API (skopeo sync, crane copy) or as files (the docker/ tree under the old root, with rclone copy or aws s3 sync), " +
             "then deploy again; expected the store the registry has, or confirm-storage-change=true once the images are copied (the old claim is kept until Destroy with purge-data=true)");

@@ -30,13 +30,13 @@ public static class RegistryStorageConfig
     {
         // Required by both majors even beside an endpoint; stores other than AWS take any name (R2: auto).
         ["region"] = settings.S3Region ?? "us-east-1",
-        ["regionendpoint"] = settings.S3Endpoint,
+        ["regionendpoint"] = settings.S3Endpoint?.TrimEnd('/'),
         ["bucket"] = settings.S3Bucket,
         ["rootdirectory"] = settings.S3RootDirectory,
         ["encrypt"] = settings.S3Encrypt,
         ["secure"] = settings.S3Secure,
-        // registry:3 addresses the bucket in the host name unless told (registry:2 always used the path beside an endpoint).
-        ["forcepathstyle"] = settings.S3ForcePathStyle ?? settings.S3Endpoint is not null,
+        // registry:3 addresses the bucket in the host name unless told; registry:2 has no such key and uses the path beside an endpoint.
+        ["forcepathstyle"] = settings.ImageMajorVersion >= 3 ? settings.S3ForcePathStyle ?? settings.S3Endpoint is not null : null,
     });
 
     // registry:3's Azure driver must be told how to log in; registry:2 only knew the account key.
@@ -59,6 +59,7 @@ public static class RegistryStorageConfig
         var redis = new JsonObject();
         if (settings.ImageMajorVersion >= 3)
         {
+            // go-redis' options, read from the environment (the password) since 3.1.
             redis["addrs"] = new JsonArray(address!.Endpoint);
             redis["db"] = address.Database;
             redis["dialtimeout"] = "5s";

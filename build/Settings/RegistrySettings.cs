@@ -269,10 +269,11 @@ public sealed record RegistrySettings
     public bool StorageIsShared => UsesObjectStorage || StorageAccessMode == "ReadWriteMany";
 
     /// <summary>
-    /// The major version of distribution the image runs, from its tag (registry:2.8.3 is 2): its config differs (Redis,
-    /// Azure). A tag that does not start with a number, or a digest alone, is taken for the current major, 3.
+    /// The version of distribution the image runs, major.minor, from its tag (registry:2.8.3 is 2.8): its config differs
+    /// (Redis, Azure, S3 addressing). A tag that does not start with a version, or a digest alone, is taken for the
+    /// current release, 3.1.
     /// </summary>
-    public int ImageMajorVersion
+    public Version ImageVersion
     {
         get
         {
@@ -280,10 +281,14 @@ public sealed record RegistrySettings
             var slash = reference.LastIndexOf('/');
             var colon = reference.LastIndexOf(':');
             var tag = colon > slash ? reference[(colon + 1)..].TrimStart('v') : string.Empty;
-            var digits = new string(tag.TakeWhile(char.IsAsciiDigit).ToArray());
-            return digits.Length > 0 && int.TryParse(digits, System.Globalization.CultureInfo.InvariantCulture, out var major) ? major : 3;
+            var match = System.Text.RegularExpressions.Regex.Match(tag, @"^(\d+)(?:\.(\d+))?");
+            return match.Success
+                ? new Version(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[2].Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0)
+                : new Version(3, 1);
         }
     }
+
+    public int ImageMajorVersion => ImageVersion.Major;
 
     /// <summary>The GatewayClass the registry's own Gateway names: gateway-class, else the one its controller's chart makes.</summary>
     public string GatewayClassName => GatewayClass ?? GatewayController switch

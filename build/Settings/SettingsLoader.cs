@@ -29,15 +29,18 @@ public static class SettingsLoader
     public const string RegistryConfigKey = "registry-config";
 
     // Secrets in config.yml, with where they belong instead.
-    private static readonly (string Path, SecretInput Input)[] SecretConfig =
+    private static readonly (string Path, string Advice)[] SecretConfig =
     [
-        ("storage.s3.accesskey", Secrets[1]),
-        ("storage.s3.secretkey", Secrets[2]),
-        ("storage.azure.accountkey", Secrets[3]),
-        ("storage.azure.credentials.secret", Secrets[3]),
-        ("redis.password", Secrets[4]),
-        ("storage.gcs.credentials", new SecretInput("gcs-key", "REGISTRY_GCS_KEY_FILE", "gcs-key-file", "storage=gcs: the key file")),
+        ("storage.s3.accesskey", Advice(Secrets[1])),
+        ("storage.s3.secretkey", Advice(Secrets[2])),
+        ("storage.s3.sessiontoken", "no session token: the registry reads none; expected long-lived keys, or the pod's identity through service-account"),
+        ("storage.azure.accountkey", Advice(Secrets[3])),
+        ("storage.azure.credentials.secret", "an Azure client secret, which this pipeline does not take; expected the account key ($REGISTRY_AZURE_ACCOUNT_KEY) or the pod's workload identity through service-account"),
+        ("redis.password", Advice(Secrets[4])),
+        ("storage.gcs.credentials", "--gcs-key-file=FILE, which reaches the registry as a file from a Secret"),
     ];
+
+    private static string Advice(SecretInput input) => $"${input.Variable} or --{input.FileSetting}=FILE, which reach the registry through a Secret";
 
     /// <summary>Parts of config.yml the pipeline owns: overriding them would break login or lose images.</summary>
     private static readonly string[] ManagedConfig = ["auth", "http.addr", "http.secret", "storage.filesystem"];
@@ -224,12 +227,12 @@ public static class SettingsLoader
             }
         }
 
-        foreach (var (path, input) in SecretConfig)
+        foreach (var (path, advice) in SecretConfig)
         {
             if (At(config, path) is not null)
             {
                 problems.Add(new SettingProblem(RegistryConfigKey, null, source,
-                    $"sets {path}, a secret the ConfigMap would show to anyone who can read it; remove it and give it as ${input.Variable} or --{input.FileSetting}=FILE, which reach the registry through a Secret"));
+                    $"sets {path}, a secret the ConfigMap would show to anyone who can read it; remove it and give it as {advice}"));
             }
         }
 

@@ -97,12 +97,26 @@ public static partial class SettingsValidator
         CheckStorage(settings, Check, Given, problems);
         if (settings.RedisUrl is { } redisUrl)
         {
-            Check("redis-url", RedisAddress.TryParse(redisUrl, out var redis, out var redisProblem),
-                $"{redisProblem}; expected redis://HOST:PORT/DB or rediss://HOST:PORT/DB (TLS), such as redis://redis.cache:6379/0");
-            Check("redis-url", redis is null || !redis.Tls || settings.ImageMajorVersion >= 3,
-                $"asks for TLS, which {settings.Image} (distribution 2) cannot speak to Redis; expected redis://, or a registry:3 image");
-            Check("redis-url", redis is null || !redis.HasCredentials,
-                "holds a password, which would be written into the registry's ConfigMap; expected the URL without user or password, and the password in $REGISTRY_REDIS_PASSWORD or redis-password-file");
+            // A password in the URL is never repeated: the problem shows the URL without it.
+            if (HoldsCredentials(redisUrl))
+            {
+                problems.Add(new SettingProblem("redis-url", WithoutCredentials(redisUrl), settings.Origins.GetValueOrDefault("redis-url")?.Source,
+                    "holds a user or password, which would be written into the registry's ConfigMap; expected the URL without them, and the password in $REGISTRY_REDIS_PASSWORD or redis-password-file"));
+            }
+            else
+            {
+                Check("redis-url", RedisAddress.TryParse(redisUrl, out var redis, out var redisProblem),
+                    $"{redisProblem}; expected redis://HOST:PORT/DB or rediss://HOST:PORT/DB (TLS), such as redis://redis.cache:6379/0");
+                Check("redis-url", redis is null || !redis.Tls || settings.ImageVersion >= new Version(3, 1),
+                    $"asks for TLS, which {settings.Image} cannot speak to Redis (distribution 2 has none; 3.0 only with a client certificate); expected redis://, or registry:3.1 or later");
+            }
+
+            // registry:3.0 reads no environment variable into its Redis options, so the password could not reach it.
+            if (settings.StoreSecrets.RedisPassword is not null && settings.ImageMajorVersion == 3 && settings.ImageVersion < new Version(3, 1))
+            {
+                problems.Add(new SettingProblem("redis-password", null, null,
+                    $"cannot reach {settings.Image}: distribution 3.0 does not read it from the environment, and the pipeline never writes it into the ConfigMap; expected registry:3.1 or later, or a Redis without a password"));
+            }
         }
 
         if (settings.ServiceAccount is { } serviceAccount)
@@ -274,7 +288,7 @@ public static partial class SettingsValidator
             if (secret is not null && !IsPlainYamlString(secret.Reveal()))
             {
                 problems.Add(new SettingProblem(name, null, null,
-                    "holds characters the registry misreads in an environment variable (it parses the value as YAML: a leading *, &, !, {, [, quote or space, ': ' or ' #'); expected a value without them"));
+                    "would reach the registry changed: it reads the value of an environment variable as YAML (a leading *, &, !, {, [, quote or space, ': ', ' #', or a value YAML reads as a number, boolean or date, such as 0123 or yes); expected a value without them"));
             }
         }
 
@@ -288,7 +302,12 @@ public static partial class SettingsValidator
                         "is not a bucket name; expected 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit");
                 }
 
-                if (settings.S3Endpoint is { } endpoint)
+                if (settings.S3Endpoint is { } withCredentials && HoldsCredentials(withCredentials))
+                {
+                    problems.Add(new SettingProblem("s3-endpoint", WithoutCredentials(withCredentials), settings.Origins.GetValueOrDefault("s3-endpoint")?.Source,
+                        "holds a user or password, which would be written into the registry's ConfigMap; expected the address alone, and the keys in $REGISTRY_S3_ACCESS_KEY and $REGISTRY_S3_SECRET_KEY"));
+                }
+                else if (settings.S3Endpoint is { } endpoint)
                 {
                     var parsed = Uri.TryCreate(endpoint, UriKind.Absolute, out var address) && address.Scheme is "https" or "http" && address.AbsolutePath == "/" && address.Query.Length == 0;
                     check("s3-endpoint", parsed, "is not an S3 endpoint; expected the API's address without a path, such as https://minio.example.com:9000 or https://ACCOUNT.r2.cloudflarestorage.com");
@@ -301,6 +320,8 @@ public static partial class SettingsValidator
                     Require("s3-region", settings.S3Region, "the bucket's AWS region, such as --s3-region=eu-west-1 (or s3-endpoint for another store)");
                 }
 
+                check("s3-force-path-style", !given("s3-force-path-style") || settings.ImageMajorVersion >= 3,
+                    $"is not read by {settings.Image}: distribution 2 addresses the bucket in the path whenever s3-endpoint is set, and in the host name on AWS; expected no s3-force-path-style, or a registry:3 image");
                 if (settings.S3Region is { } region)
                 {
                     check("s3-region", RegionPattern().IsMatch(region), "is not a region name; expected one such as eu-west-1, us-east-1 or auto (R2)");
@@ -322,6 +343,12 @@ public static partial class SettingsValidator
                 break;
             case StorageBackend.Gcs:
                 Require("gcs-bucket", settings.GcsBucket, "the name of an existing bucket, as --gcs-bucket=my-registry");
+                if (settings.GcsKeyFile is { } gcsKey)
+                {
+                    // Unreadable, it would silently mean "no key": the pod's identity, which may not have the bucket.
+                    check("gcs-key-file", IsReadableFile(gcsKey), "cannot be read; expected a service account's JSON key file, or no gcs-key-file to use the pod's identity");
+                }
+
                 if (settings.GcsBucket is { } gcsBucket)
                 {
                     check("gcs-bucket", BucketPattern().IsMatch(gcsBucket), "is not a bucket name; expected 3 to 63 lower-case letters, digits, '.', '-' and '_'");
@@ -352,6 +379,11 @@ public static partial class SettingsValidator
         }
     }
 
+    private static bool HoldsCredentials(string url) => Uri.TryCreate(url, UriKind.Absolute, out var address) ? address.UserInfo.Length > 0 : url.Contains('@');
+
+    private static string WithoutCredentials(string url) =>
+        Regex.Replace(url, @"^(?<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/]*@", "${scheme}" + Secret.Mask + "@");
+
     private static bool IsPlainYamlString(string value)
     {
         try
@@ -361,7 +393,7 @@ public static partial class SettingsValidator
             return stream.Documents.Count == 1
                 && stream.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } scalar
                 && scalar.Value == value
-                && value is not ("null" or "Null" or "NULL" or "~");
+                && !Yaml11TypedScalar().IsMatch(value);
         }
         catch (YamlDotNet.Core.YamlException)
         {
@@ -417,6 +449,11 @@ public static partial class SettingsValidator
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabelPattern();
+
+    // What YAML 1.1 (go-yaml, which reads the registry's environment) turns into a number, a boolean, null or a time:
+    // 0123 becomes 83 and yes becomes true, so a key written like that would reach the driver changed.
+    [GeneratedRegex(@"^(~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|[-+]?(0[xXoObB][0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|\.(inf|Inf|INF|nan|NaN|NAN))|\d{4}-\d\d?-\d\d?([Tt ].*)?)$")]
+    private static partial Regex Yaml11TypedScalar();
 
     // S3's and GCS's bucket names; GCS also takes '_'.
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$")]

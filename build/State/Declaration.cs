@@ -25,6 +25,9 @@ public sealed class Declaration(ManifestTemplates templates)
 
     public const string LocalRegistryHostingName = "local-registry-hosting";
 
+    /// <summary>The registry's Deployment.</summary>
+    public const string WorkloadName = "docker-registry";
+
     /// <summary>The ConfigMap that holds the registry's config.yml.</summary>
     public const string ConfigName = "docker-registry-config";
 

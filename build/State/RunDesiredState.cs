@@ -91,6 +91,18 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
                 "Give new ones to change them; delete the Secret to stop using them.");
         }
 
+        // Given but read by nothing this run declares: most likely a store or cache setting forgotten.
+        var used = StorageSecret.Entries(settings).Select(entry => entry.Input).ToHashSet();
+        var keys = settings.StoreSecrets;
+        foreach (var (input, given) in new[] { ("s3-access-key", keys.S3AccessKey), ("s3-secret-key", keys.S3SecretKey), ("gcs-key-file", keys.GcsKey), ("azure-account-key", keys.AzureAccountKey), ("redis-password", keys.RedisPassword) })
+        {
+            if (given is not null && !used.Contains(input))
+            {
+                var variable = Settings.SettingsLoader.Secrets.FirstOrDefault(secret => secret.Name == input)?.Variable is { } name ? $"${name}" : input;
+                context.Warning($"{variable} is given but not used: storage is {Settings.SettingDefinition.KebabName(settings.Storage)}{(settings.RedisUrl is null ? " and there is no redis-url" : string.Empty)}.");
+            }
+        }
+
         var store = Settings.SettingDefinition.KebabName(settings.Storage);
         var keyless = settings.Storage switch
         {

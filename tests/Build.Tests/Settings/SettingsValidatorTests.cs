@@ -68,6 +68,33 @@ public sealed class SettingsValidatorTests : IDisposable
         Assert.Contains(expected, problem);
     }
 
+    [Theory]
+    [InlineData("0777", false)]
+    [InlineData("0x1F", false)]
+    [InlineData("1e3", false)]
+    [InlineData("OFF", false)]
+    [InlineData("Off", false)]
+    [InlineData("~", false)]
+    [InlineData("2026-12-03", false)]
+    [InlineData("*anchor", false)]
+    [InlineData("key: value", false)]
+    [InlineData("trailing ", false)]
+    [InlineData("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", true)]
+    [InlineData("c2VjcmV0+a2V5/PQ==", true)]
+    [InlineData("Correct-Horse-9", true)]
+    public void A_key_passed_to_the_registry_as_an_environment_variable_must_read_back_as_the_same_string(string key, bool accepted)
+    {
+        var loaded = SettingsLoader.Load(
+            new Dictionary<string, string> { ["storage"] = "s3", ["s3-bucket"] = "images", ["s3-region"] = "eu-west-1" },
+            new Dictionary<string, string?> { ["REGISTRY_S3_ACCESS_KEY"] = "AKIAEXAMPLE", ["REGISTRY_S3_SECRET_KEY"] = key },
+            directory.Path);
+
+        var problems = SettingsValidator.Validate(loaded.Settings, deploying: false);
+
+        Assert.Equal(accepted, problems.All(problem => problem.Setting != "s3-secret-key"));
+        Assert.All(problems, problem => Assert.DoesNotContain(key, problem.ToString()));
+    }
+
     [Fact]
     public void A_password_file_that_is_a_folder_is_a_problem()
     {

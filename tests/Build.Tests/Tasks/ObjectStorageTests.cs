@@ -195,7 +195,7 @@ public sealed class ObjectStorageTests : IAsyncLifetime
     [Fact]
     public async Task Autoscaling_leaves_the_replica_count_to_an_autoscaler_and_a_second_deploy_writes_nothing()
     {
-        var first = await Deploy("--replicas=2", "--autoscale-max=6");
+        var first = await Deploy("--replicas=2", "--autoscale-max=6", "--wait-timeout=20s");
         pipeline.Server.ForgetRequests();
         var second = await Deploy("--replicas=2", "--autoscale-max=6");
 
@@ -207,6 +207,8 @@ public sealed class ObjectStorageTests : IAsyncLifetime
         Assert.Equal(6, autoscaler["spec"]!["maxReplicas"]!.GetValue<long>());
         Assert.Equal("Deployment", autoscaler["spec"]!["scaleTargetRef"]!["kind"]!.GetValue<string>());
         Assert.Equal(1, pipeline.Server.Store.Get(Budget, "docker-registry", "docker-registry")!["spec"]!["maxUnavailable"]!.GetValue<long>());
+        // Written by the pipeline, not by the emulated autoscaler: a new Deployment starts at the autoscaler's minimum.
+        Assert.Equal(2, pipeline.Server.Store.Versions(Deployment, "docker-registry", "docker-registry")[^1]["spec"]!["replicas"]!.GetValue<long>());
         // The count is the autoscaler's: the pipeline's field manager does not hold it.
         var deployment = pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry")!;
         Assert.DoesNotContain("f:replicas", deployment["metadata"]!["managedFields"]!.AsArray()
@@ -221,8 +223,12 @@ public sealed class ObjectStorageTests : IAsyncLifetime
     [InlineData(new[] { "--storage=s3", "--s3-bucket=images", "--s3-endpoint=http://minio:9000" }, "s3-secure: 'true' is true, but s3-endpoint http://minio:9000 is plain http")]
     [InlineData(new[] { "--storage=s3", "--s3-bucket=Images_1", "--s3-region=eu-west-1" }, "s3-bucket: 'Images_1' (from the command line) is not a bucket name")]
     [InlineData(new[] { "--storage=azure", "--azure-account=store" }, "azure-container: is required with storage=azure")]
-    [InlineData(new[] { "--redis-url=redis://:pw@redis:6379" }, "redis-url: 'redis://:pw@redis:6379' (from the command line) holds a password")]
-    [InlineData(new[] { "--image=registry:2.8.3", "--redis-url=rediss://redis:6380" }, "asks for TLS, which registry:2.8.3 (distribution 2) cannot speak to Redis")]
+    [InlineData(new[] { "--redis-url=redis://:pw@redis:6379" }, "redis-url: 'redis://********@redis:6379' (from the command line) holds a user or password")]
+    [InlineData(new[] { "--redis-url=rediss://:pw@redis:6379/0?x=1" }, "redis-url: 'rediss://********@redis:6379/0?x=1' (from the command line) holds a user or password")]
+    [InlineData(new[] { "--storage=s3", "--s3-bucket=images", "--s3-endpoint=https://AKIA:secret@minio:9000" }, "s3-endpoint: 'https://********@minio:9000' (from the command line) holds a user or password")]
+    [InlineData(new[] { "--image=registry:2.8.3", "--storage=s3", "--s3-bucket=images", "--s3-endpoint=https://minio:9000", "--s3-force-path-style=true" }, "s3-force-path-style: 'true' (from the command line) is not read by registry:2.8.3")]
+    [InlineData(new[] { "--storage=gcs", "--gcs-bucket=images", "--gcs-key-file=/nonexistent/key.json" }, "gcs-key-file: '/nonexistent/key.json' (from the command line) cannot be read")]
+    [InlineData(new[] { "--image=registry:2.8.3", "--redis-url=rediss://redis:6380" }, "asks for TLS, which registry:2.8.3 cannot speak to Redis")]
     [InlineData(new[] { "--storage=s3", "--s3-bucket=images", "--s3-region=eu-west-1", "--autoscale-max=1" }, "autoscale-max: '1' (from the command line) is not more than replicas (1)")]
     public async Task Bad_storage_settings_exit_2_before_any_request(string[] args, string expected)
     {
@@ -230,6 +236,8 @@ public sealed class ObjectStorageTests : IAsyncLifetime
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(expected, run.Output);
+        Assert.DoesNotContain(":pw@", run.Output);
+        Assert.DoesNotContain("AKIA:secret", run.Output);
         Assert.Empty(pipeline.Server.Requests);
     }
 
@@ -281,6 +289,21 @@ public sealed class ObjectStorageTests : IAsyncLifetime
         Assert.Equal("""{"type":"Recreate"}""", strategy.ToJsonString());
         Assert.NotNull(pipeline.Server.Store.Get(Claim, "docker-registry", "docker-registry-data"));
         Assert.Null(pipeline.Server.Store.Get(Budget, "docker-registry", "docker-registry"));
+    }
+
+    [Fact]
+    public async Task Turning_autoscaling_on_hands_the_replica_count_over_without_a_dip_to_one_pod()
+    {
+        await Deploy("--replicas=3");
+
+        var run = await Deploy("--replicas=3", "--autoscale-max=6");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var versions = pipeline.Server.Store.Versions(Deployment, "docker-registry", "docker-registry");
+        Assert.All(versions, version => Assert.Equal(3, version["spec"]!["replicas"]!.GetValue<long>()));
+        Assert.Contains("its 3 replicas are handed over to the autoscaler", run.Output);
+        var second = await Deploy("--replicas=3", "--autoscale-max=6");
+        Assert.DoesNotContain("handed over", second.Output);
     }
 
     private Task<HostRun> Deploy(params string[] extra) => pipeline.RunAsync([.. S3, .. extra], Keys());

@@ -26,6 +26,9 @@ public sealed class ObjectStore
 {
     private readonly object gate = new();
     private readonly Dictionary<(ResourceType Type, string? Namespace, string Name), Stored> objects = [];
+
+    // Every version a write committed, for tests that care what an object was in between (a replica count that dipped).
+    private readonly Dictionary<(ResourceType Type, string? Namespace, string Name), List<JsonObject>> versions = [];
     private long resourceVersion = 1000;
 
     public JsonObject? Get(ResourceType type, string? ns, string name)
@@ -241,6 +244,15 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Each version of the object that a write committed, oldest first.</summary>
+    public IReadOnlyList<JsonObject> Versions(ResourceType type, string? ns, string name)
+    {
+        lock (gate)
+        {
+            return versions.TryGetValue((type, ns, name), out var committed) ? [.. committed.Select(body => body.DeepClone().AsObject())] : [];
+        }
+    }
+
     /// <summary>Lets a controller change what it owns (status, or a whole object it creates), outside any request.</summary>
     public void Mutate(ResourceType type, string? ns, string name, Action<JsonObject> change)
     {
@@ -297,7 +309,7 @@ public sealed class ObjectStore
             }
         }
 
-        if (type.Kind == "Deployment" && DefaultAndValidateStrategy(body) is { } invalid)
+        if (type.Kind == "Deployment" && DefaultAndValidateDeployment(body) is { } invalid)
         {
             return invalid;
         }
@@ -343,20 +355,28 @@ public sealed class ObjectStore
         {
             resourceVersion = next;
             objects[(type, ns, name)] = result;
+            if (!versions.TryGetValue((type, ns, name), out var committed))
+            {
+                versions[(type, ns, name)] = committed = [];
+            }
+
+            committed.Add(body.DeepClone().AsObject());
         }
 
         return new StoreResult(created ? 201 : 200, Render(result));
     }
 
-    // As the API server: a rolling update gets its 25% defaults (owned by nobody), and a Recreate that still carries
+    // As the API server: one replica unless told, a rolling update gets its 25% defaults (owned by nobody), and a Recreate that still carries
     // rollingUpdate is refused, which is what a switch from RollingUpdate meets when the old defaults stay behind.
-    private static StoreResult? DefaultAndValidateStrategy(JsonObject deployment)
+    private static StoreResult? DefaultAndValidateDeployment(JsonObject deployment)
     {
         if (deployment["spec"] is not JsonObject spec)
         {
             return null;
         }
 
+        // A Deployment that does not say how many replicas has one.
+        spec["replicas"] ??= 1L;
         var strategy = spec["strategy"] as JsonObject ?? [];
         spec["strategy"] = strategy;
         strategy["type"] ??= "RollingUpdate";
