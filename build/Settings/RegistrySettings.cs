@@ -171,6 +171,9 @@ public sealed record RegistrySettings
     [Setting("autoscale-cpu", "With autoscale-max, the average CPU use (percent of the pods' request) the autoscaler keeps them at.")]
     public int AutoscaleCpu { get; init; } = 75;
 
+    [Setting("metrics", "Serve Prometheus metrics on the registry's debug port, add a metrics port to its Service, and a ServiceMonitor when the cluster has the Prometheus Operator's CRD: true or false.")]
+    public bool Metrics { get; init; }
+
     [Setting("delete-enabled", "Let clients delete manifests and blobs (storage.delete.enabled): true or false.")]
     public bool DeleteEnabled { get; init; } = true;
 

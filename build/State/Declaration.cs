@@ -6,6 +6,7 @@ using k8s.Models;
 using Registry.Build.Inventory;
 using Registry.Build.Kubernetes.CertManager;
 using Registry.Build.Kubernetes.GatewayApi;
+using Registry.Build.Kubernetes.Monitoring;
 using Registry.Build.Manifests;
 using Registry.Build.Registry;
 using Registry.Build.Settings;
@@ -36,7 +37,8 @@ public sealed class Declaration(ManifestTemplates templates)
     /// <param name="announceLocally">A local cluster whose kube-public/local-registry-hosting is missing or the pipeline's:
     /// it then tells local tools where the registry is (KEP-1755).</param>
     /// <param name="onNodePorts">A cluster without a load balancer (kind, minikube): a Gateway's proxy listens on the node's ports.</param>
-    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false, bool onNodePorts = false)
+    /// <param name="serviceMonitors">The cluster serves the Prometheus Operator's ServiceMonitor (or, for a Render without one, may).</param>
+    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false, bool onNodePorts = false, bool serviceMonitors = false)
     {
         var applySet = new ApplySet(settings.Namespace);
         var values = Values(settings, credentials);
@@ -147,7 +149,19 @@ public sealed class Declaration(ManifestTemplates templates)
         {
             Add<WorkloadTask>(templates.Load<V2HorizontalPodAutoscaler>("docker-registry-autoscaler.yaml", values));
         }
-        Add<ServiceTask>(templates.Load<V1Service>("docker-registry-service.yaml", values));
+        var service = templates.Load<V1Service>("docker-registry-service.yaml", values);
+        if (settings.Metrics)
+        {
+            // The debug port also serves /debug/health and expvar; the Service stays inside the cluster.
+            service.Spec.Ports.Add(new V1ServicePort { Name = "metrics", Port = 5001, TargetPort = "debug" });
+        }
+
+        Add<ServiceTask>(service);
+        if (settings.Metrics && serviceMonitors)
+        {
+            Add<ServiceTask>(templates.Load<ServiceMonitor>("docker-registry-service-monitor.yaml", values));
+        }
+
         if (settings.Exposure == Exposure.Gateway)
         {
             DeclareGateway(settings, values, onNodePorts, Add<GatewayTask>, Add<HttpRouteTask>);
@@ -388,7 +402,7 @@ public sealed class Declaration(ManifestTemplates templates)
     private V1ConfigMap Config(RegistrySettings settings, Dictionary<string, string> values, RegistryCredentials? credentials)
     {
         var config = templates.Load<V1ConfigMap>("config.yaml", values);
-        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null)
+        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null && !settings.Metrics)
         {
             return config;
         }
@@ -410,6 +424,11 @@ public sealed class Declaration(ManifestTemplates templates)
         {
             storage["cache"]!["blobdescriptor"] = "redis";
             document["redis"] = RegistryStorageConfig.Redis(settings);
+        }
+
+        if (settings.Metrics)
+        {
+            document["http"]!["debug"]!["prometheus"] = new JsonObject { ["enabled"] = true, ["path"] = "/metrics" };
         }
 
         if (settings.RegistryConfig is { } extra)

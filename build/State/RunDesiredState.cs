@@ -77,7 +77,15 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
             }
         }
 
-        return declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts: context.Distribution is { IsKind: true } or { IsMinikube: true });
+        // A ServiceMonitor only where the Prometheus Operator's CRD is; a Render without a cluster writes it for whoever applies it.
+        var serviceMonitors = settings.Metrics && (api is null
+            || await api.GetAsync(ResourceAddress.For<k8s.Models.V1CustomResourceDefinition>(null, Kubernetes.Monitoring.ServiceMonitor.Crd), context.Cancellation) is not null);
+        if (settings.Metrics && !serviceMonitors)
+        {
+            context.Information($"metrics=true: the cluster has no ServiceMonitor CRD (Prometheus Operator), so none is made; scrape Service {settings.Namespace}/docker-registry port metrics (5001, /metrics).");
+        }
+
+        return declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts: context.Distribution is { IsKind: true } or { IsMinikube: true }, serviceMonitors);
     }
 
     // Which keys the registry logs in to its store with, never what they are: a kept key or the pod's identity is a choice the user should see.

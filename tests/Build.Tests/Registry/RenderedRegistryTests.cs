@@ -58,6 +58,22 @@ public sealed class RenderedRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task With_metrics_the_real_registry_answers_prometheus_on_its_debug_port_and_not_on_its_api_port()
+    {
+        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret("pw-1"), Metrics = true };
+        await using var registry = await Start(settings);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, await Catalog(registry, "admin", "pw-1"));
+
+        var metrics = await http.GetStringAsync(new Uri(registry.DebugAddress, "metrics"));
+        using var onApi = await http.GetAsync(new Uri(registry.Address, "metrics"));
+
+        Assert.Contains("# TYPE registry_http_requests_total counter", metrics);
+        Assert.Contains("registry_http_request_duration_seconds_bucket", metrics);
+        Assert.NotEqual(HttpStatusCode.OK, onApi.StatusCode);
+    }
+
+    [Fact]
     public async Task The_hashes_are_bcrypt_2y_at_the_cost_asked_for()
     {
         var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret("pw"), BcryptCost = 11 };

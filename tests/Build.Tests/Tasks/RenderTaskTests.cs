@@ -123,6 +123,7 @@ public sealed class RenderTaskTests : IDisposable
         { ["--storage=gcs", "--gcs-bucket=images", "--replicas=2", "--autoscale-max=5"], ["PodDisruptionBudget", "HorizontalPodAutoscaler"] },
         { ["--storage=azure", "--azure-account=registrystore", "--azure-container=images", "--image=registry:2.8.3"], [] },
         { ["--storage-access-mode=ReadWriteMany", "--replicas=2"], ["PodDisruptionBudget", "PersistentVolumeClaim"] },
+        { ["--metrics=true"], ["ServiceMonitor"] },
     };
 
     [Theory]

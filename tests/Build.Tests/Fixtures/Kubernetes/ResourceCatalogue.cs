@@ -46,6 +46,7 @@ public static class ResourceCatalogue
         new("gateway.envoyproxy.io", "v1alpha1", "envoyproxies", "EnvoyProxy", true),
         new("gateway.nginx.org", "v1alpha1", "clientsettingspolicies", "ClientSettingsPolicy", true),
         new("gateway.nginx.org", "v1alpha1", "proxysettingspolicies", "ProxySettingsPolicy", true),
+        new("monitoring.coreos.com", "v1", "servicemonitors", "ServiceMonitor", true),
     ];
 
     public static ResourceType? Find(string group, string version, string plural) =>

@@ -103,6 +103,13 @@ public static class SeededState
          "status": {"addresses": [{{{(internalIp is null ? "" : $$"""{"type": "InternalIP", "address": "{{internalIp}}"}, """)}}}{"type": "Hostname", "address": "{{{name}}}"}]}}
         """);
 
+    /// <summary>The Prometheus Operator's ServiceMonitor CRD, as its chart (kube-prometheus-stack) installs it.</summary>
+    public static void ServiceMonitorCrd(EmulatedApiServer server) => Seed(server, """
+        {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "servicemonitors.monitoring.coreos.com"},
+         "spec": {"group": "monitoring.coreos.com", "scope": "Namespaced", "names": {"plural": "servicemonitors", "kind": "ServiceMonitor"}},
+         "status": {"conditions": [{"type": "Established", "status": "True", "reason": "InitialNamesAccepted"}]}}
+        """);
+
     /// <summary>cert-manager, as its chart installs it: six CRDs established, three Deployments available.</summary>
     /// <param name="gatewayApi">As the chart's <c>config.gatewayAPI.enabled=true</c> makes it: the controller's
     /// configuration in ConfigMap cert-manager, mounted for its --config argument.</param>

@@ -1,5 +1,6 @@
 // Validates Kubernetes objects (a JSON array on stdin) against the upstream OpenAPI schemas that the npm packages
-// kubernetes-models, @kubernetes-models/cert-manager and @kubernetes-models/gateway-api carry; prints one line per
+// kubernetes-models, @kubernetes-models/cert-manager, @kubernetes-models/gateway-api and
+// @kubernetes-models/prometheus-operator carry; prints one line per
 // object, exits 1 if any is invalid. Envoy Gateway's and NGINX Gateway Fabric's policies have no published model:
 // they are listed as unchecked (their fields are asserted by the tests that render them).
 const unpublished = ["gateway.envoyproxy.io", "gateway.nginx.org"];
@@ -20,7 +21,9 @@ for (const item of JSON.parse(text)) {
     ? `@kubernetes-models/cert-manager/${group}/${version}`
     : group === "gateway.networking.k8s.io"
       ? `@kubernetes-models/gateway-api/${group}/${version}`
-      : `kubernetes-models/${group ? group + "/" : ""}${version}`;
+      : group === "monitoring.coreos.com"
+        ? `@kubernetes-models/prometheus-operator/${group}/${version}`
+        : `kubernetes-models/${group ? group + "/" : ""}${version}`;
   const Model = (await import(module))[item.kind];
   if (!Model) {
     invalid++;
