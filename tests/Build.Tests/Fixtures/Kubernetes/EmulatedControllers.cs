@@ -109,104 +109,116 @@ public sealed class EmulatedControllers : IAsyncDisposable
         kubelet.StopGone(snapshot.Where(item => item.Type.Kind == "DaemonSet").Select(item => (item.Namespace!, item.Name)));
         foreach (var (type, ns, name, body, specChanged) in snapshot)
         {
-            var age = now - specChanged;
-            switch (type.Kind)
+            // One object a controller cannot read must not starve the others, as with a real controller.
+            try
             {
-                case "Namespace" when (body["metadata"]?["deletionTimestamp"] is not null):
-                    terminating.TryAdd(name, now);
-                    if (now - terminating[name] >= behaviour.NamespaceDeletionDelay)
-                    {
-                        store.FinishDeleting(name);
-                        terminating.Remove(name);
-                    }
-
-                    break;
-                case "Namespace":
-                    // What the control plane puts in every namespace: the cluster's CA bundle and the default account.
-                    if (store.Get(ConfigMap, name, "kube-root-ca.crt") is null)
-                    {
-                        store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "kube-root-ca.crt", ["namespace"] = name }, ["data"] = new JsonObject { ["ca.crt"] = "emulated CA" } }, "kube-controller-manager");
-                    }
-
-                    if (store.Get(ServiceAccount, name, "default") is null)
-                    {
-                        store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = name } }, "kube-controller-manager");
-                    }
-
-                    break;
-                case "Pod":
-                    kubelet.Reconcile(ns!, name, body);
-                    break;
-                case "GatewayClass" or "Gateway" or "HTTPRoute" when age >= behaviour.ReadyDelay:
-                    gateways.Reconcile(type, ns, name, body);
-                    break;
-                case "DaemonSet" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls && kubelet.CanMount(ns!, body):
-                    kubelet.RunOnNode(ns!, name, body);
-                    store.Mutate(type, ns, name, daemonSet => daemonSet["status"] = new JsonObject
-                    {
-                        ["observedGeneration"] = daemonSet["metadata"]!["generation"]!.GetValue<long>(),
-                        ["desiredNumberScheduled"] = 1,
-                        ["currentNumberScheduled"] = 1,
-                        ["updatedNumberScheduled"] = 1,
-                        ["numberReady"] = 1,
-                        ["numberAvailable"] = 1,
-                    });
-                    break;
-                case "HorizontalPodAutoscaler":
-                    Autoscale(ns!, body);
-                    break;
-                case "Deployment" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
-                    store.Mutate(type, ns, name, deployment => deployment["status"] = CrashesAtStart(ns!, name, deployment) ? Crashing(deployment) : DeploymentStatus(deployment));
-                    break;
-                case "CustomResourceDefinition" when age >= behaviour.EstablishDelay:
-                    store.Mutate(type, ns, name, crd => crd["status"] = Conditions(("Established", "True", "InitialNamesAccepted", "the initial names have been accepted")));
-                    break;
-                case "Issuer" or "ClusterIssuer" or "Certificate" when age >= behaviour.ReadyDelay:
-                    var (status, reason, message) = behaviour.NotReady is { } notReady
-                        ? ("False", notReady.Reason, notReady.Message)
-                        : type.Kind == "Certificate" && body["status"]?["conditions"]?[0]?["status"]?.GetValue<string>() != "True" && acme.Pending(ns!, name, body) is { } pending
-                        ? ("False", pending.Reason, pending.Message)
-                        : ("True", "Ready", type.Kind == "Certificate" ? "Certificate is up to date and has not expired" : "The issuer is ready");
-                    store.Mutate(type, ns, name, item => item["status"] = Conditions(("Ready", status, reason, message)));
-                    if (type.Kind == "Certificate" && status == "True" && body["spec"]?["secretName"]?.GetValue<string>() is { } secretName
-                        && store.Get(Secret, ns, secretName) is null)
-                    {
-                        // As cert-manager: the Secret carries the Certificate's secretTemplate labels and its own annotation.
-                        var secret = TlsSecret(ns!, secretName);
-                        if (body["spec"]?["secretTemplate"]?["labels"] is JsonObject labels)
-                        {
-                            secret["metadata"]!["labels"] = labels.DeepClone();
-                        }
-
-                        secret["metadata"]!["annotations"] = new JsonObject { ["cert-manager.io/certificate-name"] = name };
-                        store.Seed(secret, "cert-manager-certificates");
-                    }
-
-                    // An ACME Issuer registers an account, whose key cert-manager keeps in the Secret the Issuer names.
-                    if (type.Kind == "Issuer" && status == "True" && body["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() is { } accountKey
-                        && store.Get(Secret, ns, accountKey) is null)
-                    {
-                        store.Seed(new JsonObject
-                        {
-                            ["apiVersion"] = "v1", ["kind"] = "Secret", ["type"] = "Opaque",
-                            ["metadata"] = new JsonObject { ["name"] = accountKey, ["namespace"] = ns },
-                            ["data"] = new JsonObject { ["tls.key"] = Convert.ToBase64String("emulated account key"u8.ToArray()) },
-                        }, "cert-manager-issuers");
-                    }
-
-                    break;
-                case "Service" when IsLoadBalancer(body):
-                case "Ingress":
-                    if (age >= behaviour.AddressDelay && !behaviour.NoLoadBalancer)
-                    {
-                        store.Mutate(type, ns, name, item => item["status"] = new JsonObject
-                        {
-                            ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = behaviour.LoadBalancerAddress }) },
-                        });
-                    }
-
-                    break;
+                Reconcile(type, ns, name, body, now - specChanged, now);
             }
+            catch (Exception exception) when (exception is InvalidOperationException or FormatException or KeyNotFoundException)
+            {
+                LastError = exception;
+            }
+        }
+    }
+
+    private void Reconcile(ResourceType type, string? ns, string name, JsonObject body, TimeSpan age, DateTimeOffset now)
+    {
+        switch (type.Kind)
+        {
+            case "Namespace" when (body["metadata"]?["deletionTimestamp"] is not null):
+                terminating.TryAdd(name, now);
+                if (now - terminating[name] >= behaviour.NamespaceDeletionDelay)
+                {
+                    store.FinishDeleting(name);
+                    terminating.Remove(name);
+                }
+
+                break;
+            case "Namespace":
+                // What the control plane puts in every namespace: the cluster's CA bundle and the default account.
+                if (store.Get(ConfigMap, name, "kube-root-ca.crt") is null)
+                {
+                    store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "kube-root-ca.crt", ["namespace"] = name }, ["data"] = new JsonObject { ["ca.crt"] = "emulated CA" } }, "kube-controller-manager");
+                }
+
+                if (store.Get(ServiceAccount, name, "default") is null)
+                {
+                    store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = name } }, "kube-controller-manager");
+                }
+
+                break;
+            case "Pod":
+                kubelet.Reconcile(ns!, name, body);
+                break;
+            case "GatewayClass" or "Gateway" or "HTTPRoute" when age >= behaviour.ReadyDelay:
+                gateways.Reconcile(type, ns, name, body);
+                break;
+            case "DaemonSet" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls && kubelet.CanMount(ns!, body):
+                kubelet.RunOnNode(ns!, name, body);
+                store.Mutate(type, ns, name, daemonSet => daemonSet["status"] = new JsonObject
+                {
+                    ["observedGeneration"] = daemonSet["metadata"]!["generation"]!.GetValue<long>(),
+                    ["desiredNumberScheduled"] = 1,
+                    ["currentNumberScheduled"] = 1,
+                    ["updatedNumberScheduled"] = 1,
+                    ["numberReady"] = 1,
+                    ["numberAvailable"] = 1,
+                });
+                break;
+            case "HorizontalPodAutoscaler":
+                Autoscale(ns!, body);
+                break;
+            case "Deployment" when age >= behaviour.RolloutDelay && !behaviour.RolloutStalls:
+                store.Mutate(type, ns, name, deployment => deployment["status"] = CrashesAtStart(ns!, name, deployment) ? Crashing(deployment) : DeploymentStatus(deployment));
+                break;
+            case "CustomResourceDefinition" when age >= behaviour.EstablishDelay:
+                store.Mutate(type, ns, name, crd => crd["status"] = Conditions(("Established", "True", "InitialNamesAccepted", "the initial names have been accepted")));
+                break;
+            case "Issuer" or "ClusterIssuer" or "Certificate" when age >= behaviour.ReadyDelay:
+                var (status, reason, message) = behaviour.NotReady is { } notReady
+                    ? ("False", notReady.Reason, notReady.Message)
+                    : type.Kind == "Certificate" && body["status"]?["conditions"]?[0]?["status"]?.GetValue<string>() != "True" && acme.Pending(ns!, name, body) is { } pending
+                    ? ("False", pending.Reason, pending.Message)
+                    : ("True", "Ready", type.Kind == "Certificate" ? "Certificate is up to date and has not expired" : "The issuer is ready");
+                store.Mutate(type, ns, name, item => item["status"] = Conditions(("Ready", status, reason, message)));
+                if (type.Kind == "Certificate" && status == "True" && body["spec"]?["secretName"]?.GetValue<string>() is { } secretName
+                    && store.Get(Secret, ns, secretName) is null)
+                {
+                    // As cert-manager: the Secret carries the Certificate's secretTemplate labels and its own annotation.
+                    var secret = TlsSecret(ns!, secretName);
+                    if (body["spec"]?["secretTemplate"]?["labels"] is JsonObject labels)
+                    {
+                        secret["metadata"]!["labels"] = labels.DeepClone();
+                    }
+
+                    secret["metadata"]!["annotations"] = new JsonObject { ["cert-manager.io/certificate-name"] = name };
+                    store.Seed(secret, "cert-manager-certificates");
+                }
+
+                // An ACME Issuer registers an account, whose key cert-manager keeps in the Secret the Issuer names.
+                if (type.Kind == "Issuer" && status == "True" && body["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() is { } accountKey
+                    && store.Get(Secret, ns, accountKey) is null)
+                {
+                    store.Seed(new JsonObject
+                    {
+                        ["apiVersion"] = "v1", ["kind"] = "Secret", ["type"] = "Opaque",
+                        ["metadata"] = new JsonObject { ["name"] = accountKey, ["namespace"] = ns },
+                        ["data"] = new JsonObject { ["tls.key"] = Convert.ToBase64String("emulated account key"u8.ToArray()) },
+                    }, "cert-manager-issuers");
+                }
+
+                break;
+            case "Service" when IsLoadBalancer(body):
+            case "Ingress":
+                if (age >= behaviour.AddressDelay && !behaviour.NoLoadBalancer)
+                {
+                    store.Mutate(type, ns, name, item => item["status"] = new JsonObject
+                    {
+                        ["loadBalancer"] = new JsonObject { ["ingress"] = new JsonArray(new JsonObject { ["ip"] = behaviour.LoadBalancerAddress }) },
+                    });
+                }
+
+                break;
         }
     }
 
