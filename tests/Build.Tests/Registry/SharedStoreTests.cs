@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
+using Registry.Build.Registry;
+using Registry.Build.Registry.Oci;
 using Registry.Build.Settings;
 using Registry.Build.Tests.Fixtures;
 
@@ -32,23 +33,21 @@ public sealed class SharedStoreTests(CephObjectGateway gateway) : IClassFixture<
         Assert.True(first.StatusCode == HttpStatusCode.Accepted, await first.Content.ReadAsStringAsync());
         var second = await Patch(http, On(a, first.Headers.Location!), layer[(5 * 1024 * 1024)..], 5 * 1024 * 1024);
         Assert.True(second.StatusCode == HttpStatusCode.Accepted, await second.Content.ReadAsStringAsync());
-        var done = await http.PutAsync(WithDigest(On(b, second.Headers.Location!), Digest(layer)), null);
+        var done = await http.PutAsync(WithDigest(On(b, second.Headers.Location!), Blob.DigestOf(layer)), null);
         Assert.True(done.StatusCode == HttpStatusCode.Created, await done.Content.ReadAsStringAsync());
 
-        var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}""");
-        await PushWhole(http, b, config);
+        // The rest of the image through B, the way a client pushes it, then everything back from A.
+        using var onB = Client(b);
+        using var onA = Client(a);
+        var config = Blob.FromBytes("application/vnd.oci.image.config.v1+json", Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"""));
+        await onB.PushBlobAsync("team/app", config, 1 << 20, CancellationToken.None);
         var manifest = Encoding.UTF8.GetBytes(
-            $$"""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{{Digest(config)}}","size":{{config.Length}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{Digest(layer)}}","size":{{layer.Length}}}]}""");
-        using var put = new ByteArrayContent(manifest);
-        put.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
-        Assert.Equal(HttpStatusCode.Created, (await http.PutAsync(new Uri(b.Address, "v2/team/app/manifests/1.0"), put)).StatusCode);
+            $$"""{"schemaVersion":2,"mediaType":"{{SmokeImage.ManifestMediaType}}","config":{"mediaType":"{{config.MediaType}}","digest":"{{config.Digest}}","size":{{config.Size}}},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"{{Blob.DigestOf(layer)}}","size":{{layer.Length}}}]}""");
+        await onB.PutManifestAsync("team/app", "1.0", manifest, SmokeImage.ManifestMediaType, CancellationToken.None);
 
-        using var pull = new HttpRequestMessage(HttpMethod.Get, new Uri(a.Address, "v2/team/app/manifests/1.0"));
-        pull.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        var pulled = await (await http.SendAsync(pull)).Content.ReadAsByteArrayAsync();
-        Assert.Equal(Digest(manifest), Digest(pulled));
-        Assert.Equal(Digest(layer), Digest(await http.GetByteArrayAsync(new Uri(a.Address, $"v2/team/app/blobs/{Digest(layer)}"))));
-        Assert.Equal(Digest(config), Digest(await http.GetByteArrayAsync(new Uri(a.Address, $"v2/team/app/blobs/{Digest(config)}"))));
+        Assert.Equal(Blob.DigestOf(manifest), Blob.DigestOf(await onA.GetManifestAsync("team/app", "1.0", SmokeImage.ManifestMediaType, CancellationToken.None)));
+        Assert.Equal((Blob.DigestOf(layer), (long)layer.Length), await onA.PullBlobAsync("team/app", Blob.DigestOf(layer), CancellationToken.None));
+        Assert.Equal((config.Digest, config.Size), await onA.PullBlobAsync("team/app", config.Digest, CancellationToken.None));
     }
 
     [Fact]
@@ -89,20 +88,14 @@ public sealed class SharedStoreTests(CephObjectGateway gateway) : IClassFixture<
         return settings;
     }
 
+    private static RegistryClient Client(RealRegistry registry) =>
+        new(registry.Address, new Credential("admin", new Secret(Password)), new RegistryTrust(null, skipVerify: true));
+
     private static HttpClient Client()
     {
         var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{Password}")));
         return http;
-    }
-
-    private static async Task PushWhole(HttpClient http, RealRegistry registry, byte[] blob)
-    {
-        var start = await http.PostAsync(new Uri(registry.Address, "v2/team/app/blobs/uploads/"), null);
-        using var content = new ByteArrayContent(blob);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        var put = await http.PutAsync(WithDigest(On(registry, start.Headers.Location!), Digest(blob)), content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
     }
 
     private static async Task<HttpResponseMessage> Patch(HttpClient http, Uri location, byte[] chunk, long offset)
@@ -119,8 +112,6 @@ public sealed class SharedStoreTests(CephObjectGateway gateway) : IClassFixture<
 
     private static Uri WithDigest(Uri location, string digest) =>
         new($"{location}{(location.Query.Length > 0 ? "&" : "?")}digest={Uri.EscapeDataString(digest)}");
-
-    private static string Digest(byte[] content) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
 
     private static byte[] Random(int length)
     {
