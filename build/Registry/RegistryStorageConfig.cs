@@ -13,16 +13,16 @@ public static class RegistryStorageConfig
     public const string SystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
     /// <summary>storage.&lt;driver&gt; for the object store.</summary>
-    /// <param name="gcsKey">A GCS key file is mounted from the storage Secret.</param>
-    public static JsonObject Store(RegistrySettings settings, bool gcsKey) => settings.Storage switch
+    /// <param name="keys">The keys the storage Secret holds (given in this run or kept): they decide how the registry logs in.</param>
+    public static JsonObject Store(RegistrySettings settings, IReadOnlyCollection<string> keys) => settings.Storage switch
     {
         StorageBackend.S3 => S3(settings),
         StorageBackend.Gcs => Without(new JsonObject
         {
             ["bucket"] = settings.GcsBucket,
-            ["keyfile"] = gcsKey ? $"{StorageSecret.MountPath}/{StorageSecret.GcsKeyFile}" : null,
+            ["keyfile"] = keys.Contains(StorageSecret.GcsKeyFile) ? $"{StorageSecret.MountPath}/{StorageSecret.GcsKeyFile}" : null,
         }),
-        StorageBackend.Azure => Azure(settings),
+        StorageBackend.Azure => Azure(settings, keys.Contains(StorageSecret.AzureAccountKey)),
         _ => throw new InvalidOperationException($"storage {settings.Storage} has no object store settings."),
     };
 
@@ -40,13 +40,13 @@ public static class RegistryStorageConfig
     });
 
     // registry:3's Azure driver must be told how to log in; registry:2 only knew the account key.
-    private static JsonObject Azure(RegistrySettings settings)
+    private static JsonObject Azure(RegistrySettings settings, bool accountKey)
     {
         var azure = new JsonObject { ["accountname"] = settings.AzureAccount, ["container"] = settings.AzureContainer, ["realm"] = "core.windows.net" };
         if (settings.ImageMajorVersion >= 3)
         {
             // The account key, when there is one, arrives as REGISTRY_STORAGE_AZURE_ACCOUNTKEY; without one, the pod's identity.
-            azure["credentials"] = new JsonObject { ["type"] = settings.StoreSecrets.AzureAccountKey is null ? "default_credentials" : "shared_key" };
+            azure["credentials"] = new JsonObject { ["type"] = accountKey ? "shared_key" : "default_credentials" };
         }
 
         return azure;

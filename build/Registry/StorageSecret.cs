@@ -15,6 +15,8 @@ public static class StorageSecret
 
     public const string GcsKeyFile = "gcs-key.json";
 
+    public const string AzureAccountKey = "azure-account-key";
+
     /// <param name="Key">The Secret's key.</param>
     /// <param name="Input">The secret setting it is given as.</param>
     /// <param name="Variable">The registry's environment variable that receives it; null for the GCS key, which is a mounted file.</param>
@@ -33,7 +35,7 @@ public static class StorageSecret
                 entries.Add(new(GcsKeyFile, "gcs-key-file", null, keys => keys.GcsKey));
                 break;
             case StorageBackend.Azure:
-                entries.Add(new("azure-account-key", "azure-account-key", "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", keys => keys.AzureAccountKey));
+                entries.Add(new(AzureAccountKey, "azure-account-key", "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", keys => keys.AzureAccountKey));
                 break;
         }
 

@@ -343,7 +343,7 @@ public sealed class Declaration(ManifestTemplates templates)
         }
 
         pod.ServiceAccountName = settings.ServiceAccount;
-        if (settings.Storage == StorageBackend.Azure && !credentials.StoreKeys.ContainsKey("azure-account-key"))
+        if (settings.Storage == StorageBackend.Azure && !credentials.StoreKeys.ContainsKey(StorageSecret.AzureAccountKey))
         {
             // Azure's workload identity webhook gives a token only to pods that ask for it with this label.
             deployment.Spec.Template.Metadata.Labels["azure.workload.identity/use"] = "true";
@@ -412,7 +412,7 @@ public sealed class Declaration(ManifestTemplates templates)
         if (settings.UsesObjectStorage)
         {
             storage.Remove("filesystem");
-            storage[SettingDefinition.KebabName(settings.Storage)] = RegistryStorageConfig.Store(settings, credentials?.StoreKeys.ContainsKey(StorageSecret.GcsKeyFile) == true);
+            storage[SettingDefinition.KebabName(settings.Storage)] = RegistryStorageConfig.Store(settings, [.. credentials?.StoreKeys.Keys ?? []]);
             if (!(settings.StorageRedirect ?? settings.S3Endpoint is null))
             {
                 // Every layer then streams through the registry's pods: the store's address need not be reachable by clients.

@@ -116,7 +116,7 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         {
             Settings.StorageBackend.S3 => !credentials.StoreKeys.ContainsKey("s3-access-key"),
             Settings.StorageBackend.Gcs => !credentials.StoreKeys.ContainsKey(StorageSecret.GcsKeyFile),
-            Settings.StorageBackend.Azure => !credentials.StoreKeys.ContainsKey("azure-account-key"),
+            Settings.StorageBackend.Azure => !credentials.StoreKeys.ContainsKey(StorageSecret.AzureAccountKey),
             _ => false,
         };
         if (!keyless)

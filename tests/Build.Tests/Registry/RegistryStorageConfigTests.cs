@@ -22,8 +22,8 @@ public sealed class RegistryStorageConfigTests
     {
         RegistrySettings S3(string image) => new() { Image = image, Storage = StorageBackend.S3, S3Bucket = "images", S3Endpoint = "http://minio:9000/", S3Secure = false };
 
-        var v2 = RegistryStorageConfig.Store(S3("registry:2.8.3"), gcsKey: false);
-        var v3 = RegistryStorageConfig.Store(S3("registry:3.1.1"), gcsKey: false);
+        var v2 = RegistryStorageConfig.Store(S3("registry:2.8.3"), []);
+        var v3 = RegistryStorageConfig.Store(S3("registry:3.1.1"), []);
 
         Assert.Null(v2["forcepathstyle"]);
         Assert.True(v3["forcepathstyle"]!.GetValue<bool>());

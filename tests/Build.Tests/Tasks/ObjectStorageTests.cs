@@ -193,6 +193,22 @@ public sealed class ObjectStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_azure_account_key_kept_from_the_cluster_still_logs_the_registry_in_with_it()
+    {
+        string[] azure = ["--host=registry.example.com", "--smoke-test=false", "--storage=azure", "--azure-account=acmeregistry", "--azure-container=images"];
+        var first = await pipeline.RunAsync(azure, new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Initial-Passw0rd", ["REGISTRY_AZURE_ACCOUNT_KEY"] = "YWNjb3VudC1rZXk=" });
+        pipeline.Server.ForgetRequests();
+
+        var second = await pipeline.RunAsync(azure, new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Initial-Passw0rd" });
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("kept as Secret docker-registry/docker-registry-storage has them: azure-account-key", second.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+        Assert.Contains("type: shared_key", ConfigYml());
+    }
+
+    [Fact]
     public async Task Autoscaling_leaves_the_replica_count_to_an_autoscaler_and_a_second_deploy_writes_nothing()
     {
         var first = await Deploy("--replicas=2", "--autoscale-max=6", "--wait-timeout=20s");
