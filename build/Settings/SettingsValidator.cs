@@ -283,9 +283,10 @@ public static partial class SettingsValidator
         }
 
         // The registry reads each of them from an environment variable, as YAML: one YAML would read otherwise would arrive changed.
-        foreach (var (name, secret) in new[] { ("s3-access-key", settings.StoreSecrets.S3AccessKey), ("s3-secret-key", settings.StoreSecrets.S3SecretKey), ("azure-account-key", settings.StoreSecrets.AzureAccountKey), ("redis-password", settings.StoreSecrets.RedisPassword) })
+        // (The GCS key is a mounted file, read as JSON.)
+        foreach (var (name, secret) in settings.StoreSecrets.Given.Where(pair => pair.Name != "gcs-key-file"))
         {
-            if (secret is not null && !IsPlainYamlString(secret.Reveal()))
+            if (!IsPlainYamlString(secret.Reveal()))
             {
                 problems.Add(new SettingProblem(name, null, null,
                     "would reach the registry changed: it reads the value of an environment variable as YAML (a leading *, &, !, {, [, quote or space, ': ', ' #', or a value YAML reads as a number, boolean or date, such as 0123 or yes); expected a value without them"));

@@ -17,5 +17,11 @@ public sealed record StoreSecrets
 
     public Secret? RedisPassword { get; init; }
 
-    public IEnumerable<Secret> All => new[] { S3AccessKey, S3SecretKey, GcsKey, AzureAccountKey, RedisPassword }.OfType<Secret>();
+    /// <summary>Each one given, by the name of the secret input it came from (gcs-key-file for the key file).</summary>
+    public IEnumerable<(string Name, Secret Value)> Given =>
+        new[] { ("s3-access-key", S3AccessKey), ("s3-secret-key", S3SecretKey), ("gcs-key-file", GcsKey), ("azure-account-key", AzureAccountKey), ("redis-password", RedisPassword) }
+            .Where(pair => pair.Item2 is not null)
+            .Select(pair => (pair.Item1, pair.Item2!));
+
+    public IEnumerable<Secret> All => Given.Select(pair => pair.Value);
 }

@@ -44,9 +44,10 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
                 "To change the password, set $REGISTRY_PASSWORD or password-file.");
         }
 
-        foreach (var key in credentials.StoreKeys.Values)
+        // The given ones were masked when the run began; the ones read from the cluster are new to the log.
+        foreach (var key in credentials.StoreKeysKept)
         {
-            CiLog.Mask(context, key);
+            CiLog.Mask(context, credentials.StoreKeys[key]);
         }
 
         SayWhereStoreKeysComeFrom(context, credentials);
@@ -101,10 +102,9 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
 
         // Given but read by nothing this run declares: most likely a store or cache setting forgotten.
         var used = StorageSecret.Entries(settings).Select(entry => entry.Input).ToHashSet();
-        var keys = settings.StoreSecrets;
-        foreach (var (input, given) in new[] { ("s3-access-key", keys.S3AccessKey), ("s3-secret-key", keys.S3SecretKey), ("gcs-key-file", keys.GcsKey), ("azure-account-key", keys.AzureAccountKey), ("redis-password", keys.RedisPassword) })
+        foreach (var (input, _) in settings.StoreSecrets.Given)
         {
-            if (given is not null && !used.Contains(input))
+            if (!used.Contains(input))
             {
                 var variable = Settings.SettingsLoader.Secrets.FirstOrDefault(secret => secret.Name == input)?.Variable is { } name ? $"${name}" : input;
                 context.Warning($"{variable} is given but not used: storage is {Settings.SettingDefinition.KebabName(settings.Storage)}{(settings.RedisUrl is null ? " and there is no redis-url" : string.Empty)}.");

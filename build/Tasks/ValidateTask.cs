@@ -29,13 +29,9 @@ public sealed class ValidateTask : RegistryTask<BuildContext>
         var passwordLine = $"  {"password",-22} {password}";
         context.Information(passwordLine);
         // The other secrets only when given: that they were, never what they are.
-        var store = context.Settings.StoreSecrets;
-        foreach (var (name, given) in new[] { ("s3-access-key", store.S3AccessKey), ("s3-secret-key", store.S3SecretKey), ("gcs-key", store.GcsKey), ("azure-account-key", store.AzureAccountKey), ("redis-password", store.RedisPassword) })
+        foreach (var (name, _) in context.Settings.StoreSecrets.Given)
         {
-            if (given is not null)
-            {
-                context.Information($"  {name,-22} {Secret.Mask}  (given)");
-            }
+            context.Information($"  {name,-22} {Secret.Mask}  (given)");
         }
     }
 }
