@@ -147,8 +147,10 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
         if (tasks.Any(task => WritingTasks.Contains(task.Name)))
         {
-            // Destroy on a cluster without the namespace has nothing to remove and must create nothing, lock included.
-            runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying, context.Cancellation).GetAwaiter().GetResult();
+            // Destroy, Retention or GarbageCollect on a cluster without the namespace have nothing to work on and must
+            // create nothing, lock included.
+            var maintaining = tasks.Any(task => task.Name == TaskNames.Of(typeof(RetentionTask)));
+            runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying && !maintaining, context.Cancellation).GetAwaiter().GetResult();
         }
     }
 

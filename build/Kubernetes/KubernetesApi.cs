@@ -76,9 +76,10 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     }
 
     /// <summary>The last lines a container wrote (of its previous run when it crashed), or null when there are none.</summary>
-    public async Task<string?> LogAsync(string ns, string pod, string container, int lines, bool previous, CancellationToken cancellationToken)
+    /// <param name="lines">How many of the last lines; null for all of them.</param>
+    public async Task<string?> LogAsync(string ns, string pod, string container, int? lines, bool previous, CancellationToken cancellationToken)
     {
-        var path = $"/api/v1/namespaces/{ns}/pods/{pod}/log?container={Uri.EscapeDataString(container)}&tailLines={lines}" + (previous ? "&previous=true" : string.Empty);
+        var path = $"/api/v1/namespaces/{ns}/pods/{pod}/log?container={Uri.EscapeDataString(container)}" + (lines is { } tail ? $"&tailLines={tail}" : string.Empty) + (previous ? "&previous=true" : string.Empty);
         using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken, HttpStatusCode.BadRequest);
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(cancellationToken) : null;
     }

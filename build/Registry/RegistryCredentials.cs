@@ -29,8 +29,12 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
     /// <summary>The keys of <see cref="StoreKeys"/> that were not given and are kept as the cluster has them.</summary>
     public IReadOnlyList<string> StoreKeysKept { get; init; } = [];
 
+    /// <summary>The user's login before this run changed it, when it was known (kept in Secret docker-registry-password): what a rotation replaced.</summary>
+    public Credential? PreviousLogin { get; init; }
+
     /// <param name="api">The cluster to read the current Secrets from; null renders without one.</param>
-    public static async Task<RegistryCredentials> ResolveAsync(RegistrySettings settings, KubernetesApi? api, CancellationToken cancellationToken)
+    /// <param name="rotate">RotatePassword: without a password given, the user gets a new generated one instead of keeping theirs.</param>
+    public static async Task<RegistryCredentials> ResolveAsync(RegistrySettings settings, KubernetesApi? api, CancellationToken cancellationToken, bool rotate = false)
     {
         // Each Secret is read once, however many of its keys are asked for.
         var read = new Dictionary<string, System.Text.Json.Nodes.JsonObject?>();
@@ -65,13 +69,25 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
             }
         }
 
-        return (await ResolveLoginAsync(settings, Existing)) with { StoreKeys = store, StoreKeysKept = kept };
+        var login = await ResolveLoginAsync(settings, Existing, rotate);
+        // What a rotation replaces, when the cluster keeps it: the run then checks that it no longer logs in.
+        var previous = rotate && await Existing(PasswordSecret, "user") == settings.User && await Existing(PasswordSecret, "password") is { } previousPassword
+            ? new Credential(settings.User, new Secret(previousPassword))
+            : null;
+        return login with { StoreKeys = store, StoreKeysKept = kept, PreviousLogin = previous };
     }
 
-    private static async Task<RegistryCredentials> ResolveLoginAsync(RegistrySettings settings, Func<string, string, Task<string?>> Existing)
+    private static async Task<RegistryCredentials> ResolveLoginAsync(RegistrySettings settings, Func<string, string, Task<string?>> Existing, bool rotate)
     {
         var existing = await Existing(HtpasswdSecret, "htpasswd");
         var httpSecret = await Existing(HttpSecretName, "http-secret") is { } kept ? new Secret(kept) : GeneratedPassword.HttpSecret();
+        if (rotate && settings.Users is null && settings.Password is null)
+        {
+            // The one case where no password given means a new one: the user asked for it by running RotatePassword.
+            var rotated = new Credential(settings.User, GeneratedPassword.Create());
+            return new RegistryCredentials(Registry.Htpasswd.With(existing, rotated, settings.BcryptCost), httpSecret, rotated, rotated, true, false);
+        }
+
         if (settings.Users is { } fromFile)
         {
             return new RegistryCredentials(Registry.Htpasswd.Build(fromFile, existing, settings.BcryptCost), httpSecret, fromFile[0], null, false, false);

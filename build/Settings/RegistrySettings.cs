@@ -174,6 +174,27 @@ public sealed record RegistrySettings
     [Setting("metrics", "Serve Prometheus metrics on the registry's debug port, add a metrics port to its Service, and a ServiceMonitor when the cluster has the Prometheus Operator's CRD: true or false.")]
     public bool Metrics { get; init; }
 
+    [Setting("retain-count", "Retention keeps the newest this many tags of each repository (by the image's created date); 0: no count rule.")]
+    public int RetainCount { get; init; }
+
+    [Setting("retain-days", "Retention deletes tags whose image is older than this many days (beyond retain-count's newest); 0: no age rule.")]
+    public int RetainDays { get; init; }
+
+    [Setting("retain-tags", "Tags Retention always keeps, as patterns with * and ?, such as latest,v*.")]
+    public IReadOnlyList<string> RetainTags { get; init; } = [];
+
+    [Setting("retain-dry-run", "Retention only lists what it would delete: true or false.")]
+    public bool RetainDryRun { get; init; }
+
+    [Setting("gc-delete-untagged", "GarbageCollect also deletes manifests no tag points at (registry garbage-collect --delete-untagged): true or false.")]
+    public bool GcDeleteUntagged { get; init; }
+
+    [Setting("gc-dry-run", "GarbageCollect only lists what it would delete (registry garbage-collect --dry-run), with the registry left read-write and Retention deleting nothing: true or false.")]
+    public bool GcDryRun { get; init; }
+
+    [Setting("gc-timeout", "How long the garbage-collect Job may run: 30m, 2h (object storage with many blobs is slow).")]
+    public TimeSpan GcTimeout { get; init; } = TimeSpan.FromHours(1);
+
     [Setting("delete-enabled", "Let clients delete manifests and blobs (storage.delete.enabled): true or false.")]
     public bool DeleteEnabled { get; init; } = true;
 

@@ -212,6 +212,25 @@ public static partial class SettingsValidator
                 "is not a size; expected one such as 256MiB, 1GiB or 500KB");
         }
 
+        Check("gc-timeout", settings.GcTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 30m or 2h");
+        Check("retain-count", settings.RetainCount >= 0, "is negative; expected how many of the newest tags to keep per repository, or 0 for no count rule");
+        Check("retain-days", settings.RetainDays >= 0, "is negative; expected an age in days, or 0 for no age rule");
+        foreach (var pattern in settings.RetainTags.Where(pattern => !TagPattern().IsMatch(pattern)))
+        {
+            problems.Add(new SettingProblem("retain-tags", pattern, settings.Origins.GetValueOrDefault("retain-tags")?.Source,
+                "is not a tag pattern; expected up to 128 letters, digits, '_', '.', '-', '*' and '?', not starting with '.' or '-', such as latest or v*"));
+        }
+
+        // distribution 2.8's collector deletes the per-platform manifests of a tagged multi-platform image as untagged; 3.x checks.
+        Check("gc-delete-untagged", !settings.GcDeleteUntagged || settings.ImageMajorVersion >= 3,
+            $"is true with {settings.Image}, whose garbage-collect (distribution 2) deletes the per-platform manifests of tagged multi-platform images with it; expected false, or a registry:3 image");
+        if (settings.RetainCount > 0 || settings.RetainDays > 0)
+        {
+            // Retention deletes through the registry's API, which refuses deletes without storage.delete.enabled.
+            Check("delete-enabled", settings.DeleteEnabled,
+                "is false, but retain-count or retain-days asks Retention to delete tags, which the registry then refuses (405); expected true, or no retention rule");
+        }
+
         Check("wait-timeout", settings.WaitTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 90s or 5m");
         Check("lock-timeout", settings.LockTimeout >= TimeSpan.Zero, "is not a duration; expected one such as 10m");
         Check("connect-timeout", settings.ConnectTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 15s or 1m");
@@ -482,4 +501,8 @@ public static partial class SettingsValidator
 
     [GeneratedRegex(@"^v1\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
     private static partial Regex CertManagerPattern();
+
+    // A tag is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} (distribution's reference grammar); a pattern may also hold * and ?.
+    [GeneratedRegex(@"^[A-Za-z0-9_*?][A-Za-z0-9_.*?-]{0,127}$")]
+    private static partial Regex TagPattern();
 }

@@ -38,10 +38,13 @@ public sealed class Declaration(ManifestTemplates templates)
     /// it then tells local tools where the registry is (KEP-1755).</param>
     /// <param name="onNodePorts">A cluster without a load balancer (kind, minikube): a Gateway's proxy listens on the node's ports.</param>
     /// <param name="serviceMonitors">The cluster serves the Prometheus Operator's ServiceMonitor (or, for a Render without one, may).</param>
-    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false, bool onNodePorts = false, bool serviceMonitors = false)
+    /// <param name="readOnly">The registry in maintenance, as GarbageCollect needs it: every push refused, pulls served.</param>
+    public DesiredState Build(RegistrySettings settings, RegistryCredentials credentials, bool ownsNamespace, bool announceLocally = false, bool onNodePorts = false, bool serviceMonitors = false,
+        bool readOnly = false)
     {
         var applySet = new ApplySet(settings.Namespace);
         var values = Values(settings, credentials);
+        values["read-only"] = readOnly ? "true" : "false";
         var objects = new List<ManagedObject>();
         void Add<TStep>(IKubernetesObject<V1ObjectMeta> item, bool holdsData = false)
         {
@@ -118,8 +121,10 @@ public sealed class Declaration(ManifestTemplates templates)
 
         var config = Config(settings, values, credentials);
         // Of everything the pods read at start: a change to any of it must restart them, a change to nothing must not.
+        // Not the htpasswd: it is mounted as a directory, which the kubelet updates in place, and the registry reads the
+        // file again when it changes, so a new password needs no restart.
         values["config-checksum"] = Checksum(
-            [config.Data["config.yml"], credentials.Htpasswd, credentials.HttpSecret.Reveal(), .. credentials.StoreKeys.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value.Reveal()}")]);
+            [config.Data["config.yml"], credentials.HttpSecret.Reveal(), .. credentials.StoreKeys.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key}={pair.Value.Reveal()}")]);
         Add<RegistryConfigTask>(config);
         if (!settings.UsesObjectStorage)
         {
@@ -369,6 +374,63 @@ public sealed class Declaration(ManifestTemplates templates)
         return deployment;
     }
 
+    /// <summary>
+    /// GarbageCollect's Job, named <paramref name="name"/>: the registry's own pod from <paramref name="state"/> (image,
+    /// config, store and keys) running <c>registry garbage-collect</c> once. A ReadWriteOnce claim can be mounted on one
+    /// node only, so then the Job goes where the registry's pod runs.
+    /// </summary>
+    public V1Job GarbageCollectJob(RegistrySettings settings, DesiredState state, string name)
+    {
+        var job = templates.Load<V1Job>("docker-registry-garbage-collect.yaml", new Dictionary<string, string>(ManifestValues.From(settings))
+        {
+            ["gc-job-name"] = name,
+            ["gc-timeout-seconds"] = ((long)settings.GcTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var registry = state.Of<WorkloadTask>().OfType<V1Deployment>().Single().Spec.Template;
+        var pod = job.Spec.Template.Spec;
+        var collector = pod.Containers.Single();
+        var container = registry.Spec.Containers.Single();
+        collector.Env = container.Env;
+        collector.VolumeMounts = container.VolumeMounts.Where(mount => mount.Name != "htpasswd").ToList();
+        collector.SecurityContext = container.SecurityContext;
+        collector.Resources = container.Resources;
+        collector.Args = [GarbageCollectConfigPath, settings.UsesObjectStorage ? string.Empty : container.VolumeMounts.Single(mount => mount.Name == "data").MountPath, .. GarbageCollectFlags(settings)];
+        pod.Volumes = registry.Spec.Volumes.Where(volume => volume.Name != "htpasswd").ToList();
+        pod.SecurityContext = registry.Spec.SecurityContext;
+        pod.ServiceAccountName = registry.Spec.ServiceAccountName;
+        if (registry.Metadata.Labels.TryGetValue("azure.workload.identity/use", out var identity))
+        {
+            job.Spec.Template.Metadata.Labels["azure.workload.identity/use"] = identity;
+        }
+
+        if (!settings.StorageIsShared)
+        {
+            pod.Affinity = new V1Affinity
+            {
+                PodAffinity = new V1PodAffinity
+                {
+                    RequiredDuringSchedulingIgnoredDuringExecution =
+                    [
+                        new V1PodAffinityTerm
+                        {
+                            TopologyKey = "kubernetes.io/hostname",
+                            LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "docker-registry" } },
+                        },
+                    ],
+                },
+            };
+        }
+
+        return job;
+    }
+
+    /// <summary>Where the registry's pods (and the Job's) read config.yml.</summary>
+    public const string GarbageCollectConfigPath = "/etc/registry/config.yml";
+
+    /// <summary>The flags of <c>registry garbage-collect</c> the settings ask for.</summary>
+    public static IReadOnlyList<string> GarbageCollectFlags(RegistrySettings settings) =>
+        [.. settings.GcDryRun ? ["--dry-run"] : Array.Empty<string>(), .. settings.GcDeleteUntagged ? ["--delete-untagged"] : Array.Empty<string>()];
+
     private static V1TopologySpreadConstraint Spread(string topologyKey) => new()
     {
         MaxSkew = 1,
@@ -402,7 +464,8 @@ public sealed class Declaration(ManifestTemplates templates)
     private V1ConfigMap Config(RegistrySettings settings, Dictionary<string, string> values, RegistryCredentials? credentials)
     {
         var config = templates.Load<V1ConfigMap>("config.yaml", values);
-        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null && !settings.Metrics)
+        var readOnly = values.GetValueOrDefault("read-only") == "true";
+        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null && !settings.Metrics && !readOnly)
         {
             return config;
         }
@@ -434,6 +497,13 @@ public sealed class Declaration(ManifestTemplates templates)
         if (settings.RegistryConfig is { } extra)
         {
             MergeInto(document, extra);
+        }
+
+        if (readOnly)
+        {
+            // After registry-config, which must not be able to keep a collection's window writable.
+            storage["maintenance"] = storage["maintenance"] as JsonObject ?? new JsonObject();
+            storage["maintenance"]!["readonly"] = new JsonObject { ["enabled"] = true };
         }
 
         config.Data["config.yml"] = JsonToYaml.Convert(document);

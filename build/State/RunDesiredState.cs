@@ -14,6 +14,7 @@ namespace Registry.Build.State;
 public sealed class RunDesiredState(ClusterConnector connector, Declaration declaration)
 {
     private DesiredState? state;
+    private Func<DesiredState>? readOnly;
 
     /// <summary>For the steps that apply it.</summary>
     public async Task<DesiredState> GetAsync(BuildContext context) =>
@@ -23,14 +24,33 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
     public async Task<DesiredState> PreviewAsync(BuildContext context, KubernetesApi? api) =>
         state ??= await BuildAsync(context, api, applying: false);
 
-    private async Task<DesiredState> BuildAsync(BuildContext context, KubernetesApi? api, bool applying)
+    /// <summary>The same state with the registry read-only (GarbageCollect's window), from the same reads of the cluster.</summary>
+    public async Task<DesiredState> ReadOnlyAsync(BuildContext context)
+    {
+        await GetAsync(context);
+        return readOnly!();
+    }
+
+    /// <summary>
+    /// RotatePassword's state: the user's password is the one given, else a new generated one, and everything that
+    /// holds it (htpasswd, the kept password, the pull secrets) follows. Built for that step alone, never shared.
+    /// </summary>
+    public async Task<DesiredState> RotatedAsync(BuildContext context) =>
+        await BuildAsync(context, (await connector.ConnectAsync(context.Cancellation)).Api, applying: true, rotate: true);
+
+    private async Task<DesiredState> BuildAsync(BuildContext context, KubernetesApi? api, bool applying, bool rotate = false)
     {
         var settings = context.Settings;
-        var credentials = await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation);
+        var credentials = await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation, rotate);
         CiLog.Mask(context, credentials.HttpSecret);
         CiLog.Mask(context, credentials.GeneratedLogin?.Password);
+        CiLog.Mask(context, credentials.PreviousLogin?.Password);
         var read = $"kubectl -n {settings.Namespace} get secret {RegistryCredentials.PasswordSecret} -o jsonpath='{{.data.password}}' | base64 -d";
-        if (credentials.PasswordIsNew)
+        if (rotate && credentials.PasswordIsNew)
+        {
+            context.Information($"User {settings.User} gets a new generated password, kept in Secret {settings.Namespace}/{RegistryCredentials.PasswordSecret}. Read it with: {read}");
+        }
+        else if (credentials.PasswordIsNew)
         {
             // Never the password itself: where to read it, for whoever may.
             context.Information(applying
@@ -86,7 +106,9 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
             context.Information($"metrics=true: the cluster has no ServiceMonitor CRD (Prometheus Operator), so none is made; scrape Service {settings.Namespace}/docker-registry port metrics (5001, /metrics).");
         }
 
-        return declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts: context.Distribution is { IsKind: true } or { IsMinikube: true }, serviceMonitors);
+        var onNodePorts = context.Distribution is { IsKind: true } or { IsMinikube: true };
+        readOnly = () => declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts, serviceMonitors, readOnly: true);
+        return declaration.Build(settings, credentials, ownsNamespace, announce, onNodePorts, serviceMonitors);
     }
 
     // Which keys the registry logs in to its store with, never what they are: a kept key or the pod's identity is a choice the user should see.

@@ -90,6 +90,46 @@ public sealed class RegistryClient : IDisposable
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
+    /// <summary>A manifest in whichever of <paramref name="mediaTypes"/> the registry holds it, with its type and digest.</summary>
+    public async Task<(byte[] Content, string MediaType, string Digest)> GetManifestAsync(
+        string repository, string reference, IReadOnlyList<string> mediaTypes, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Get, $"v2/{repository}/manifests/{reference}", null, true);
+        foreach (var mediaType in mediaTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        await Expect(response, HttpStatusCode.OK, $"GET of manifest {repository}:{reference}", cancellationToken);
+        var content = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var digests) ? digests.First() : Blob.DigestOf(content);
+        return (content, response.Content.Headers.ContentType?.MediaType ?? string.Empty, digest);
+    }
+
+    /// <summary>A small blob (an image's config) read whole.</summary>
+    public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"v2/{repository}/blobs/{digest}", null, true, cancellationToken);
+        await Expect(response, HttpStatusCode.OK, $"GET of blob {digest}", cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens an upload and cancels it at once: whether the registry takes pushes. The status is 202 when it does, 405
+    /// when it is read-only (distribution has no write methods then), 401 without a valid login.
+    /// </summary>
+    public async Task<HttpStatusCode> ProbeUploadAsync(string repository, CancellationToken cancellationToken)
+    {
+        using var opened = await SendAsync(HttpMethod.Post, $"v2/{repository}/blobs/uploads/", null, true, cancellationToken);
+        if (opened.StatusCode == HttpStatusCode.Accepted && opened.Headers.Location is { } location)
+        {
+            using var cancelled = await SendAsync(HttpMethod.Delete, location, null, true, cancellationToken);
+        }
+
+        return opened.StatusCode;
+    }
+
     /// <returns>The digest and size of what the registry sent, read as it streams in.</returns>
     public async Task<(string Digest, long Size)> PullBlobAsync(string repository, string digest, CancellationToken cancellationToken)
     {

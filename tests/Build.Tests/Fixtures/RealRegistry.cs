@@ -37,29 +37,52 @@ public sealed class RealRegistry : IAsyncDisposable
     /// <param name="tls">A server certificate and key (PEM files) to serve HTTPS with; null serves plain HTTP.</param>
     /// <param name="environment">More REGISTRY_* overrides, as a pod's environment would give them.</param>
     /// <param name="dataDirectory">The filesystem store's root, for instances that share one; else a folder of this instance's own.</param>
+    /// <param name="port">The API's port, for a registry restarted where clients know it; else a free one.</param>
     public static async Task<RealRegistry> StartAsync(
         string configYml,
         string htpasswd,
         string httpSecret = "test-http-secret",
         (string Certificate, string Key)? tls = null,
         IReadOnlyDictionary<string, string>? environment = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        int? port = null)
     {
         // A free port found is free only until someone takes it: tests run in parallel, so a port taken in between is tried again.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(configYml, htpasswd, httpSecret, tls, environment, dataDirectory);
+                return await StartOnceAsync(configYml, htpasswd, httpSecret, tls, environment, dataDirectory, port);
             }
             catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.Ordinal))
             {
+                await Task.Delay(200);
             }
         }
     }
 
+    /// <summary>A free port on 127.0.0.1 (free when asked).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// Replaces the htpasswd file the running registry reads, as the kubelet updates a Secret volume: the new content
+    /// appears at once under the same path (a rename), with a new modification time.
+    /// </summary>
+    public void ReplaceHtpasswd(string htpasswd)
+    {
+        var path = Path.Combine(directory.Path, "htpasswd");
+        var next = path + ".new";
+        File.WriteAllText(next, htpasswd);
+        File.Move(next, path, overwrite: true);
+    }
+
     private static async Task<RealRegistry> StartOnceAsync(
-        string configYml, string htpasswd, string httpSecret, (string Certificate, string Key)? tls, IReadOnlyDictionary<string, string>? environment, string? dataDirectory)
+        string configYml, string htpasswd, string httpSecret, (string Certificate, string Key)? tls, IReadOnlyDictionary<string, string>? environment, string? dataDirectory, int? fixedPort)
     {
         if (!File.Exists(Binary))
         {
@@ -71,7 +94,7 @@ public sealed class RealRegistry : IAsyncDisposable
         var directory = new TemporaryDirectory();
         var config = directory.Write("config.yml", configYml);
         var htpasswdFile = directory.Write("htpasswd", htpasswd);
-        var port = FreePort();
+        var port = fixedPort ?? FreePort();
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add(config);
@@ -142,12 +165,5 @@ public sealed class RealRegistry : IAsyncDisposable
 
         process.Dispose();
         directory.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -25,6 +25,11 @@ public sealed class SettingsValidatorTests : IDisposable
 
     [Theory]
     [InlineData("host", "bad_host!", "is not a valid DNS name")]
+    [InlineData("retain-count", "-1", "is negative; expected how many of the newest tags to keep")]
+    [InlineData("retain-days", "-7", "is negative; expected an age in days")]
+    [InlineData("retain-tags", ".hidden", "is not a tag pattern")]
+    [InlineData("retain-tags", "release/1", "is not a tag pattern")]
+    [InlineData("gc-timeout", "0s", "is not a positive duration")]
     [InlineData("host", "Registry.Example.com", "is not a valid DNS name")]
     [InlineData("host", "-registry.example.com", "is not a valid DNS name")]
     [InlineData("namespace", "Tools", "is not a valid namespace name")]
@@ -66,6 +71,16 @@ public sealed class SettingsValidatorTests : IDisposable
         var problem = Assert.Single(problems).ToString();
         Assert.StartsWith($"{setting}: '{value}' (from the command line) ", problem);
         Assert.Contains(expected, problem);
+    }
+
+    [Fact]
+    public void Retention_rules_with_deletes_turned_off_are_refused_since_the_registry_would_refuse_every_delete()
+    {
+        var problems = Validate(deploying: false, ("retain-count", "5"), ("delete-enabled", "false"));
+
+        var problem = Assert.Single(problems);
+        Assert.Equal("delete-enabled", problem.Setting);
+        Assert.Contains("retain-count or retain-days asks Retention to delete tags", problem.ToString());
     }
 
     [Theory]

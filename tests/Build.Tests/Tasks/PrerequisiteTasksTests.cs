@@ -54,7 +54,7 @@ public sealed class PrerequisiteTasksTests : IAsyncLifetime
 
         var exported = Path.Combine(pipeline.Artifacts, "ca.crt");
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("emulated certificate", await File.ReadAllTextAsync(exported));
+        Assert.Equal(EmulatedControllers.IssuedCertificate, await File.ReadAllTextAsync(exported));
         Assert.Contains($"The registry's CA certificate is in {exported}. Trust it on every machine that pushes or pulls:", run.Output);
         Assert.Contains("/etc/docker/certs.d/registry.example.com/ca.crt", run.Output);
         Assert.Contains("/etc/containerd/certs.d/registry.example.com/hosts.toml", run.Output);

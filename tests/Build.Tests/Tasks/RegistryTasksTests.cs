@@ -75,8 +75,10 @@ public sealed class RegistryTasksTests : IAsyncLifetime
         var run = await Deploy();
 
         Assert.Equal(0, run.ExitCode);
-        Assert.All(Steps, task => Assert.Contains("Executed", run.ReportRow(task)));
-        Assert.Contains("The registry answers /v2/ with 401 and a Basic challenge", run.Output);
+        Assert.All(Steps.SkipLast(1), task => Assert.Contains("Executed", run.ReportRow(task)));
+        // The emulated rollout may be over before the step looks: then it only checks /v2/, and says so.
+        Assert.Matches("Executed|Skipped: the registry is rolled out and answers /v2/ with 401", run.ReportRow("Rollout"));
+        Assert.Contains("answers /v2/ with 401 and a Basic challenge", run.Output);
         foreach (var (type, name) in new[]
         {
             (Secret, "docker-registry-htpasswd"), (Secret, "docker-registry-http-secret"), (ResourceCatalogue.OfKind("v1", "ConfigMap"), "docker-registry-config"),
@@ -112,7 +114,7 @@ public sealed class RegistryTasksTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_new_password_rewrites_exactly_the_htpasswd_secret_and_the_pods_checksum()
+    public async Task A_new_password_rewrites_exactly_the_htpasswd_secret_and_leaves_the_pods_running()
     {
         await Deploy();
         var checksum = Checksum();
@@ -121,10 +123,9 @@ public sealed class RegistryTasksTests : IAsyncLifetime
         var run = await Deploy("Changed-Passw0rd");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(
-            ["/api/v1/namespaces/docker-registry/secrets/docker-registry-htpasswd", "/apis/apps/v1/namespaces/docker-registry/deployments/docker-registry"],
-            pipeline.Server.ClusterWrites.Select(request => request.Path));
-        Assert.NotEqual(checksum, Checksum());
+        // The pods read the new file from their mount; a restart would only interrupt pulls.
+        Assert.Equal(["/api/v1/namespaces/docker-registry/secrets/docker-registry-htpasswd"], pipeline.Server.ClusterWrites.Select(request => request.Path));
+        Assert.Equal(checksum, Checksum());
         var htpasswd = Encoding.UTF8.GetString(Convert.FromBase64String(pipeline.Server.Store.Get(Secret, "docker-registry", "docker-registry-htpasswd")!["data"]!["htpasswd"]!.GetValue<string>()));
         Assert.True(Htpasswd.Verifies(Htpasswd.Parse(htpasswd)["admin"], "Changed-Passw0rd"));
     }

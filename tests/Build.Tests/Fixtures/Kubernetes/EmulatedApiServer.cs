@@ -27,7 +27,7 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     {
         this.app = app;
         Behaviour = behaviour;
-        controllers = new EmulatedControllers(Store, behaviour, Node);
+        controllers = new EmulatedControllers(Store, behaviour, Node, PodLogs);
         app.Run(HandleAsync);
     }
 
@@ -55,7 +55,7 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     public Dictionary<string, Action> Installers { get; } = [];
 
     /// <summary>What each container has written, by (namespace, pod, container), for the pods/log subresource.</summary>
-    public Dictionary<(string Namespace, string Pod, string Container), string> PodLogs { get; } = [];
+    public ConcurrentDictionary<(string Namespace, string Pod, string Container), string> PodLogs { get; } = new();
 
     /// <summary>Where the API server's service proxy forwards to, by "namespace/service:port".</summary>
     public Dictionary<string, Uri> ServiceBackends { get; } = [];
@@ -192,7 +192,8 @@ public sealed class EmulatedApiServer : IAsyncDisposable
             {
                 var lines = int.TryParse(http.Request.Query["tailLines"].FirstOrDefault(), out var tail) ? tail : int.MaxValue;
                 http.Response.ContentType = "text/plain";
-                await http.Response.WriteAsync(string.Join('\n', log.TrimEnd('\n').Split('\n').TakeLast(lines)) + "\n");
+                // A container that wrote nothing yet has an empty log, not an empty line.
+                await http.Response.WriteAsync(log.Length == 0 ? string.Empty : string.Join('\n', log.TrimEnd('\n').Split('\n').TakeLast(lines)) + "\n");
                 return;
             }
 

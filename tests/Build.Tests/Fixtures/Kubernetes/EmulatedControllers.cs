@@ -32,7 +32,16 @@ public sealed class ControllerBehaviour
 
     /// <summary>How long the namespace controller takes to empty and remove a namespace being deleted.</summary>
     public TimeSpan NamespaceDeletionDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// What running a Job's container does on the node: its exit code, writing its log as it goes. Null: the node
+    /// cannot run the image, and the pod waits in ContainerCreating, as a kubelet would leave it.
+    /// </summary>
+    public Func<ContainerRun, Task<int>>? Runtime { get; set; }
 }
+
+/// <summary>A Job's container the node runs: its pod, the container, and where its log goes.</summary>
+public sealed record ContainerRun(string Namespace, JsonObject Pod, JsonObject Container, Action<string> WriteLine);
 
 /// <summary>Plays the controllers the pipeline waits on: Deployments, CRDs, cert-manager, load balancers.</summary>
 public sealed class EmulatedControllers : IAsyncDisposable
@@ -47,15 +56,17 @@ public sealed class EmulatedControllers : IAsyncDisposable
     private readonly EmulatedKubelet kubelet;
     private readonly EmulatedGatewayController gateways;
     private readonly EmulatedAcme acme;
+    private readonly EmulatedJobController jobs;
 
     // Whether each generation of cert-manager's controller crashes: started with Gateway API support before the CRDs.
     private readonly Dictionary<long, bool> certManagerCrashes = [];
     private readonly Task loop;
 
-    public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour, EmulatedNode node)
+    public EmulatedControllers(ObjectStore store, ControllerBehaviour behaviour, EmulatedNode node, System.Collections.Concurrent.ConcurrentDictionary<(string Namespace, string Pod, string Container), string> podLogs)
     {
         this.store = store;
         this.behaviour = behaviour;
+        jobs = new EmulatedJobController(store, behaviour, podLogs);
         kubelet = new EmulatedKubelet(store, node);
         gateways = new EmulatedGatewayController(store, behaviour.GatewayAddress);
         acme = new EmulatedAcme(store);
@@ -77,6 +88,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
         }
 
         await kubelet.DrainAsync();
+        await jobs.DrainAsync();
 
         // A fixture that fed a controller something it could not read must say so, not show up as a timeout.
         if (LastError is { } error)
@@ -164,6 +176,9 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     ["numberReady"] = 1,
                     ["numberAvailable"] = 1,
                 });
+                break;
+            case "Job":
+                jobs.Reconcile(ns!, name, body);
                 break;
             case "HorizontalPodAutoscaler":
                 Autoscale(ns!, body);
@@ -306,6 +321,18 @@ public sealed class EmulatedControllers : IAsyncDisposable
         }).ToArray()),
     };
 
+    // A real key pair and certificate in PEM, as cert-manager writes them: whoever reads the Secret can parse it.
+    private static readonly Lazy<(string Certificate, string Key)> Issued = new(() =>
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=emulated", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90));
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    });
+
+    /// <summary>The certificate (PEM) the emulated cert-manager puts in every Secret it issues.</summary>
+    public static string IssuedCertificate => Issued.Value.Certificate;
+
     private static JsonObject TlsSecret(string ns, string name) => new()
     {
         ["apiVersion"] = "v1",
@@ -314,8 +341,8 @@ public sealed class EmulatedControllers : IAsyncDisposable
         ["type"] = "kubernetes.io/tls",
         ["data"] = new JsonObject
         {
-            ["tls.crt"] = Convert.ToBase64String("emulated certificate"u8.ToArray()),
-            ["tls.key"] = Convert.ToBase64String("emulated key"u8.ToArray()),
+            ["tls.crt"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(Issued.Value.Certificate)),
+            ["tls.key"] = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(Issued.Value.Key)),
         },
     };
 }

@@ -22,6 +22,7 @@ public static class ResourceCatalogue
         new(string.Empty, "v1", "events", "Event", true),
         new("apps", "v1", "deployments", "Deployment", true),
         new("apps", "v1", "daemonsets", "DaemonSet", true),
+        new("batch", "v1", "jobs", "Job", true),
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true),
         new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true),
         new("networking.k8s.io", "v1", "ingresses", "Ingress", true),

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Cake.Core.Diagnostics;
+using Registry.Build.Registry.Oci;
+
+namespace Registry.Build.Registry.Retention;
+
+/// <summary>
+/// Retention over the registry's own API, as any client could do it: the catalog, each repository's tags, each
+/// tag's manifest and the created date in its image's config; then a delete of each manifest no kept tag points at.
+/// The blobs stay until GarbageCollect: a delete only unlinks.
+/// </summary>
+public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
+{
+    private static readonly string[] ManifestTypes =
+    [
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    ];
+
+    /// <returns>The verdict on every tag; deleted are those not kept (or, with <paramref name="dryRun"/>, would be).</returns>
+    public async Task<IReadOnlyList<RetentionVerdict>> ApplyAsync(RetentionRules rules, bool dryRun, CancellationToken cancellationToken)
+    {
+        var all = new List<RetentionVerdict>();
+        foreach (var repository in await client.CatalogAsync(cancellationToken))
+        {
+            var tags = new List<TaggedImage>();
+            foreach (var tag in await client.TagsAsync(repository, cancellationToken))
+            {
+                var (content, mediaType, digest) = await client.GetManifestAsync(repository, tag, ManifestTypes, cancellationToken);
+                tags.Add(new TaggedImage(repository, tag, digest, await CreatedAsync(repository, content, mediaType, cancellationToken)));
+            }
+
+            var verdicts = rules.Decide(tags);
+            all.AddRange(verdicts);
+            foreach (var verdict in verdicts.Where(verdict => !verdict.Keep))
+            {
+                log.Information($"{(dryRun ? "Would delete" : "Deletes")} {repository}:{verdict.Image.Tag} (created {verdict.Image.Created:yyyy-MM-dd}, {verdict.Image.Digest[..19]}…): {verdict.Reason}.");
+            }
+
+            foreach (var verdict in verdicts.Where(verdict => verdict.Keep))
+            {
+                log.Verbose($"Keeps {repository}:{verdict.Image.Tag}: {verdict.Reason}.");
+            }
+
+            // One delete per manifest: it removes every tag that points at it.
+            foreach (var digest in dryRun ? [] : verdicts.Where(verdict => !verdict.Keep).Select(verdict => verdict.Image.Digest).Distinct())
+            {
+                if (!await client.DeleteAsync(repository, "manifests", digest, cancellationToken))
+                {
+                    throw new Cake.Core.CakeException($"The registry refused to delete {repository}@{digest} (405): it does not allow deletes. Deploy with delete-enabled=true first.");
+                }
+            }
+        }
+
+        return all;
+    }
+
+    // The image's build date from its config; an index takes its first image's. Null when the config has none.
+    private async Task<DateTimeOffset?> CreatedAsync(string repository, byte[] content, string mediaType, CancellationToken cancellationToken)
+    {
+        var manifest = JsonNode.Parse(content);
+        if (manifest?["manifests"] is JsonArray { Count: > 0 } children && children[0]?["digest"]?.GetValue<string>() is { } first)
+        {
+            var (child, childType, _) = await client.GetManifestAsync(repository, first, ManifestTypes, cancellationToken);
+            return childType.Contains("index", StringComparison.Ordinal) || childType.Contains("list", StringComparison.Ordinal)
+                ? null
+                : await CreatedAsync(repository, child, childType, cancellationToken);
+        }
+
+        if (manifest?["config"]?["digest"]?.GetValue<string>() is not { } config)
+        {
+            return null;
+        }
+
+        var created = JsonNode.Parse(await client.GetBlobAsync(repository, config, cancellationToken))?["created"]?.GetValue<string>();
+        return DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+    }
+}

@@ -1,0 +1,4 @@
+namespace Registry.Build.Registry.Retention;
+
+/// <summary>A tag of a repository, the manifest digest it points at and when its image was built (null when its config says not).</summary>
+public sealed record TaggedImage(string Repository, string Tag, string Digest, DateTimeOffset? Created);

@@ -1,0 +1,79 @@
+using Cake.Common.Diagnostics;
+using Cake.Core;
+using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
+using Registry.Build.State;
+
+namespace Registry.Build.Tasks;
+
+[TaskName("GarbageCollect")]
+[TaskDescription("Free the blobs no image uses: the registry goes read-only, registry garbage-collect runs as a Job on its store, then it returns to read-write on fresh pods (gc-dry-run: only lists).")]
+[IsDependentOn(typeof(RetentionTask))]
+[WritesToCluster]
+public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredState desired, Declaration declaration, WaitPolling polling) : AsyncRegistryTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        var state = await desired.GetAsync(context);
+        var readOnly = await desired.ReadOnlyAsync(context);
+        var window = new ReadOnlyWindow(api, context.Log, polling.Interval);
+        await window.CheckDeployedAsync(state, readOnly, settings.Namespace, context.Cancellation);
+        var job = new GarbageCollectJob(api, context.Log, polling.Interval);
+        var name = $"docker-registry-garbage-collect-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}";
+        if (settings.GcDryRun)
+        {
+            // Nothing is deleted, so nothing can race it: the registry stays read-write.
+            Report(context, await job.RunAsync(declaration.GarbageCollectJob(settings, state, name), settings.GcTimeout, context.Cancellation), dryRun: true);
+            return;
+        }
+
+        // Checked before the window opens: without a login the read-only switch could not be verified.
+        using var client = await RegistryEndpoint.ConnectAsync(settings, state.Credentials.Login, api, "GarbageCollect", context.Cancellation);
+        IReadOnlyList<string> log;
+        try
+        {
+            // Stop-the-world, as distribution asks: a blob uploaded while garbage-collect marks would be deleted under its image.
+            await window.SwitchAsync(readOnly, settings.WaitTimeout, context.Cancellation);
+            await window.WaitUntilPushesRefusedAsync(client, settings.WaitTimeout, context.Cancellation);
+            log = await job.RunAsync(declaration.GarbageCollectJob(settings, readOnly, name), settings.GcTimeout, context.Cancellation);
+        }
+        catch (Exception failure)
+        {
+            await ReturnToReadWriteAsync(context, window, state, failure);
+            throw;
+        }
+
+        // New pods, so no replica serves a deleted blob from its in-memory descriptor cache.
+        await ReturnToReadWriteAsync(context, window, state, null);
+        Report(context, log, dryRun: false);
+    }
+
+    private static async Task ReturnToReadWriteAsync(BuildContext context, ReadOnlyWindow window, DesiredState state, Exception? failure)
+    {
+        try
+        {
+            // Not the run's token: a cancelled run must still leave the registry writable.
+            await window.SwitchAsync(state, context.Settings.WaitTimeout, CancellationToken.None);
+            context.Information("The registry is read-write again, on new pods.");
+        }
+        catch (Exception exception) when (failure is not null)
+        {
+            var stuck = $"Returning the registry to read-write failed too ({exception.Message}): it is still read-only. Run Deploy with the same settings to make it writable.";
+            context.Error(stuck);
+        }
+    }
+
+    private static void Report(BuildContext context, IReadOnlyList<string> log, bool dryRun)
+    {
+        var report = GarbageCollectReport.Of(log);
+        if (report.Marked is null)
+        {
+            throw new CakeException("The garbage-collect Job completed, but its log has no summary line (\"N blobs marked, …\"): it may not have run garbage-collect. Its log is above.");
+        }
+
+        context.Information($"GarbageCollect: {report.Describe(dryRun)}");
+    }
+}

@@ -1,0 +1,67 @@
+using Cake.Common.Diagnostics;
+using Cake.Core;
+using k8s.Models;
+using Registry.Build.Host;
+using Registry.Build.Kubernetes;
+using Registry.Build.Registry;
+using Registry.Build.State;
+
+namespace Registry.Build.Tasks;
+
+[TaskName("RotatePassword")]
+[TaskDescription("Give user a new password (generated, or the one given) without restarting the registry: the htpasswd, the kept password and the pull secrets are rewritten, and the run waits until the registry takes it.")]
+[WritesToCluster]
+public sealed class RotatePasswordTask(ClusterConnector connector, RunDesiredState desired, WaitPolling polling) : AsyncRegistryTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var settings = context.Settings;
+        if (settings.Users is not null)
+        {
+            throw new CakeException("users-file gives every user's password: change it in the file and run Deploy, which rewrites the htpasswd the same way, without a restart.");
+        }
+
+        var api = (await connector.ConnectAsync(context.Cancellation)).Api;
+        var htpasswd = ResourceAddress.For<V1Secret>(settings.Namespace, RegistryCredentials.HtpasswdSecret);
+        if (await api.GetAsync(htpasswd, context.Cancellation) is null)
+        {
+            throw new CakeException($"{htpasswd} does not exist: there is no registry password to rotate. Deploy it first.");
+        }
+
+        var rotated = await desired.RotatedAsync(context);
+        var login = rotated.Credentials.Login!;
+        var applier = new ObjectApplier(api, context.Log);
+        // Secrets only: the pods keep running and read the new htpasswd from their mount.
+        var changed = false;
+        foreach (var item in rotated.Of<CredentialsTask>().Concat(rotated.Of<PullSecretsTask>()))
+        {
+            changed |= (await applier.ApplyAsync(item, context.Cancellation)).Action != ApplyAction.Unchanged;
+        }
+
+        if (!changed)
+        {
+            context.Information($"User {settings.User}'s htpasswd entry already verifies the password given: nothing to rotate.");
+            return;
+        }
+
+        using var client = await RegistryEndpoint.ConnectAsync(settings, login, api, "RotatePassword", context.Cancellation);
+        var waited = await new HtpasswdSync(context.Log, polling.Interval).WaitUntilAcceptedAsync(client, settings.User, settings.WaitTimeout, context.Cancellation);
+        context.Information($"The registry takes user {settings.User}'s new password ({waited.TotalSeconds:0}s after the Secret changed; no pod was restarted).");
+        if (rotated.Credentials.PreviousLogin is { } previous && previous.Password.Reveal() != login.Password.Reveal())
+        {
+            using var old = await RegistryEndpoint.ConnectAsync(settings, previous, api, "RotatePassword", context.Cancellation);
+            var (status, _) = await old.PingAsync(authenticate: true, context.Cancellation);
+            if (status != System.Net.HttpStatusCode.Unauthorized)
+            {
+                throw new CakeException($"The registry still answers {(int)status} to user {settings.User}'s old password after taking the new one; expected 401.");
+            }
+
+            context.Information("The old password is refused (401).");
+        }
+
+        if (settings.PullSecretNamespaces.Count > 0 && rotated.Credentials.PullLogin?.User == settings.User)
+        {
+            context.Information($"The pull secrets {settings.PullSecretName} in {string.Join(", ", settings.PullSecretNamespaces)} hold the new password; running pods keep their images, new pulls use it.");
+        }
+    }
+}
