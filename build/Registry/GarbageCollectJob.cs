@@ -13,7 +13,6 @@ namespace Registry.Build.Registry;
 /// </summary>
 public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan pollInterval)
 {
-    public const string Container = "garbage-collect";
 
     // A pod in one of these never starts; waiting for the Job's deadline would only hide why.
     private static readonly HashSet<string> Stuck = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"];
@@ -24,6 +23,9 @@ public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan 
         await api.CreateAsync(address, ObjectApplier.Desired(job), dryRun: false, cancellationToken);
         log.Information($"{address}: created; its log follows.");
         var lines = new List<string>();
+        // Each container's log in the order they run: garbage-collect, then cache-reset when there is one.
+        var containers = (job.Spec.Template.Spec.InitContainers ?? []).Concat(job.Spec.Template.Spec.Containers).Select(container => container.Name).ToList();
+        var printed = containers.ToDictionary(name => name, _ => 0);
         var started = DateTimeOffset.UtcNow;
         string? pod = null;
         while (true)
@@ -32,9 +34,9 @@ public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan 
                 ?? throw new CakeException($"{address} was deleted while it ran: the collection may not have finished. Run GarbageCollect again.");
             pod ??= (await api.ListAsync(ResourceAddress.For<V1Pod>(address.Namespace), $"batch.kubernetes.io/job-name={address.Name}", cancellationToken))["items"]?
                 .AsArray().OfType<JsonObject>().Select(item => item["metadata"]?["name"]?.GetValue<string>()).FirstOrDefault();
-            if (pod is not null)
+            foreach (var container in pod is null ? [] : containers)
             {
-                await FollowAsync(address.Namespace!, pod, lines, cancellationToken);
+                await FollowAsync(address.Namespace!, pod!, container, printed, lines, cancellationToken);
             }
 
             if (Condition(live, "Complete"))
@@ -62,20 +64,22 @@ public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan 
     }
 
     // The log so far; the lines not printed yet are printed now.
-    private async Task FollowAsync(string ns, string pod, List<string> lines, CancellationToken cancellationToken)
+    private async Task FollowAsync(string ns, string pod, string container, Dictionary<string, int> printed, List<string> lines, CancellationToken cancellationToken)
     {
-        var text = await api.LogAsync(ns, pod, Container, null, previous: false, cancellationToken);
+        var text = await api.LogAsync(ns, pod, container, null, previous: false, cancellationToken);
         var all = (text ?? string.Empty).Split('\n').Select(line => line.TrimEnd('\r')).ToList();
         if (all.Count > 0 && all[^1].Length == 0)
         {
             all.RemoveAt(all.Count - 1);
         }
 
-        foreach (var line in all.Skip(lines.Count))
+        foreach (var line in all.Skip(printed[container]))
         {
             log.Information($"  | {line}");
             lines.Add(line);
         }
+
+        printed[container] = Math.Max(printed[container], all.Count);
     }
 
     private async Task<string?> StuckAsync(string ns, string? pod, CancellationToken cancellationToken)
@@ -85,7 +89,7 @@ public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan 
             return null;
         }
 
-        return live["status"]?["containerStatuses"]?.AsArray().OfType<JsonObject>()
+        return (live["status"]?["initContainerStatuses"]?.AsArray() ?? []).Concat(live["status"]?["containerStatuses"]?.AsArray() ?? []).OfType<JsonObject>()
             .Select(status => status["state"]?["waiting"]?["reason"]?.GetValue<string>())
             .FirstOrDefault(reason => reason is not null && Stuck.Contains(reason));
     }

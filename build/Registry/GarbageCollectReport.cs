@@ -8,12 +8,18 @@ namespace Registry.Build.Registry;
 /// </summary>
 public sealed partial record GarbageCollectReport(long? BlobsBefore, long? BytesBefore, long? BlobsAfter, long? BytesAfter, string? Marked)
 {
+    /// <summary>The cache-reset container's line, when the replicas share a Redis cache.</summary>
+    public string? CacheReset { get; init; }
+
     public static GarbageCollectReport Of(IReadOnlyList<string> log)
     {
         var before = log.Select(line => Count().Match(line)).FirstOrDefault(match => match.Success && match.Groups["when"].Value == "before");
         var after = log.Select(line => Count().Match(line)).LastOrDefault(match => match.Success && match.Groups["when"].Value == "after");
         var marked = log.Select(line => Summary().Match(line)).LastOrDefault(match => match.Success)?.Value;
-        return new(Number(before, "blobs"), Number(before, "bytes"), Number(after, "blobs"), Number(after, "bytes"), marked);
+        return new(Number(before, "blobs"), Number(before, "bytes"), Number(after, "blobs"), Number(after, "bytes"), marked)
+        {
+            CacheReset = log.LastOrDefault(line => line.StartsWith("cache reset: ", StringComparison.Ordinal))?["cache reset: ".Length..],
+        };
     }
 
     /// <summary>One line for the log and the run summary.</summary>
@@ -24,7 +30,7 @@ public sealed partial record GarbageCollectReport(long? BlobsBefore, long? Bytes
             : "the store's size is not counted on object storage";
         return dryRun
             ? $"Dry run: nothing was deleted; {Marked ?? "garbage-collect reported no counts"}."
-            : $"{counts}; garbage-collect: {Marked ?? "no counts reported"}.";
+            : $"{counts}; garbage-collect: {Marked ?? "no counts reported"}{(CacheReset is null ? string.Empty : $"; Redis: {CacheReset}")}.";
     }
 
     private static long? Number(Match? match, string group) =>

@@ -388,13 +388,28 @@ public sealed class Declaration(ManifestTemplates templates)
         });
         var registry = state.Of<WorkloadTask>().OfType<V1Deployment>().Single().Spec.Template;
         var pod = job.Spec.Template.Spec;
-        var collector = pod.Containers.Single();
+        var collector = pod.Containers.Single(container => container.Name == "garbage-collect");
+        var cacheReset = pod.Containers.Single(container => container.Name == "cache-reset");
         var container = registry.Spec.Containers.Single();
         collector.Env = container.Env;
         collector.VolumeMounts = container.VolumeMounts.Where(mount => mount.Name != "htpasswd").ToList();
         collector.SecurityContext = container.SecurityContext;
         collector.Resources = container.Resources;
         collector.Args = [GarbageCollectConfigPath, settings.UsesObjectStorage ? string.Empty : container.VolumeMounts.Single(mount => mount.Name == "data").MountPath, .. GarbageCollectFlags(settings)];
+        pod.Containers = [collector];
+        if (settings.RedisUrl is not null && !settings.GcDryRun && RedisAddress.TryParse(settings.RedisUrl, out var redis, out _))
+        {
+            // After garbage-collect, in the same pod: the init container must have succeeded for it to start.
+            pod.InitContainers = [collector];
+            pod.Containers = [cacheReset];
+            cacheReset.SecurityContext = container.SecurityContext;
+            cacheReset.Args = [redis!.Host, redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), redis.Database.ToString(System.Globalization.CultureInfo.InvariantCulture), .. redis.Tls ? ["--tls"] : Array.Empty<string>()];
+            if (container.Env.FirstOrDefault(variable => variable.Name == "REGISTRY_REDIS_PASSWORD") is { } password)
+            {
+                cacheReset.Env = [new V1EnvVar { Name = "REDISCLI_AUTH", ValueFrom = password.ValueFrom }];
+            }
+        }
+
         pod.Volumes = registry.Spec.Volumes.Where(volume => volume.Name != "htpasswd").ToList();
         pod.SecurityContext = registry.Spec.SecurityContext;
         pod.ServiceAccountName = registry.Spec.ServiceAccountName;

@@ -108,6 +108,48 @@ public sealed class GarbageCollectionTests : IDisposable
         Assert.True(File.Exists(TestImage.BlobPath(store.Path, oldest.Layers[2].Digest)));
     }
 
+    [Fact]
+    public async Task With_a_redis_cache_the_jobs_cache_reset_makes_the_registry_forget_the_blobs_garbage_collect_deleted()
+    {
+        await using var redis = await RedisServer.StartAsync("gc-cache-password");
+        var settings = new RegistrySettings
+        {
+            Host = "registry.example.com",
+            Password = new Secret(Password),
+            // The real server here is distribution 2.8: its config shape.
+            Image = "registry:2.8.3",
+            RedisUrl = $"redis://127.0.0.1:{redis.Port}/2",
+            StoreSecrets = new StoreSecrets { RedisPassword = new Secret(redis.Password) },
+        };
+        var declaration = new Declaration(ManifestTemplates.InSourceTree());
+        var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
+        var readOnly = declaration.Build(settings, credentials, ownsNamespace: true, readOnly: true);
+        var job = declaration.GarbageCollectJob(settings, readOnly, "with-cache");
+        var pod = await RenderedPod.OfAsync(settings);
+        await using var registry = await pod.StartAsync(dataDirectory: store.Path);
+        using var client = Client(registry);
+        await oldest.PushAsync(client, "team/app", "1");
+        Assert.True(await client.DeleteAsync("team/app", "manifests", oldest.Digest, CancellationToken.None));
+
+        // garbage-collect alone: the layer is gone from the store, but the shared cache still vouches for it.
+        var (collected, collectLog) = await RunAsync(readOnly, job, job.Spec.Template.Spec.InitContainers.Single());
+        Assert.True(collected == 0, string.Join(Environment.NewLine, collectLog));
+        Assert.False(File.Exists(TestImage.BlobPath(store.Path, oldest.Layers[2].Digest)));
+        Assert.True(await client.BlobExistsAsync("team/app", oldest.Layers[2].Digest, CancellationToken.None), "the stale descriptor this container exists for did not show");
+
+        var (reset, resetLog) = await RunAsync(readOnly, job, job.Spec.Template.Spec.Containers.Single());
+
+        Assert.True(reset == 0, string.Join(Environment.NewLine, resetLog));
+        Assert.Matches(@"^cache reset: [1-9]\d* keys of the registry's blob descriptor cache deleted$", resetLog.Single());
+        Assert.False(await client.BlobExistsAsync("team/app", oldest.Layers[2].Digest, CancellationToken.None));
+        Assert.Empty((await redis.CliAsync("-n", "2", "--scan")).Trim());
+        // The password reaches redis-cli from the storage Secret, never on its command line.
+        Assert.Equal("docker-registry-storage", job.Spec.Template.Spec.Containers.Single().Env.Single(variable => variable.Name == "REDISCLI_AUTH").ValueFrom.SecretKeyRef.Name);
+        Assert.DoesNotContain(redis.Password, KubernetesJson.Serialize(job));
+        var (schemaExit, schemaOutput) = await Fixtures.Schemas.UpstreamSchemas.ValidateAsync([Build.Kubernetes.ObjectApplier.Desired(job)]);
+        Assert.True(schemaExit == 0, schemaOutput);
+    }
+
     // The registry as its pod runs it: the rendered config and htpasswd, on this test's store.
     private async Task<RealRegistry> StartAsync(DesiredState state)
     {
@@ -117,7 +159,9 @@ public sealed class GarbageCollectionTests : IDisposable
     }
 
     // The Job's container, run by the node runtime the emulator uses: its command line as declared, its mounts mapped here.
-    private async Task<(int ExitCode, IReadOnlyList<string> Log)> RunJobAsync(DesiredState state, V1Job job)
+    private Task<(int ExitCode, IReadOnlyList<string> Log)> RunJobAsync(DesiredState state, V1Job job) => RunAsync(state, job, job.Spec.Template.Spec.Containers.Single());
+
+    private async Task<(int ExitCode, IReadOnlyList<string> Log)> RunAsync(DesiredState state, V1Job job, V1Container container)
     {
         var cluster = new ObjectStore();
         cluster.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "docker-registry" } });
@@ -129,7 +173,7 @@ public sealed class GarbageCollectionTests : IDisposable
         var runtime = new RegistryImageRuntime(cluster) { Claims = { ["docker-registry-data"] = store.Path } };
         var pod = JsonNode.Parse(KubernetesJson.Serialize(job.Spec.Template))!.AsObject();
         var log = new List<string>();
-        var exitCode = await runtime.RunAsync(new ContainerRun("docker-registry", pod, pod["spec"]!["containers"]![0]!.AsObject(), line => { lock (log) { log.Add(line); } }));
+        var exitCode = await runtime.RunAsync(new ContainerRun("docker-registry", pod, JsonNode.Parse(KubernetesJson.Serialize(container))!.AsObject(), line => { lock (log) { log.Add(line); } }));
         return (exitCode, log);
     }
 

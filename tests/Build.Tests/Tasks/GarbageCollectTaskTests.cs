@@ -64,6 +64,12 @@ public sealed class GarbageCollectTaskTests : IAsyncLifetime
         var configs = pipeline.Server.Store.Versions(ConfigMap, "docker-registry", "docker-registry-config").Select(Config).ToList();
         Assert.Contains(configs, config => config.Contains("readonly:\n      enabled: true", StringComparison.Ordinal));
         Assert.DoesNotContain("readonly", configs[^1], StringComparison.Ordinal);
+        // The emulated rollout reports done at once; the pod's own restart follows within a reconcile or two.
+        for (var attempt = 0; pods.Starts < 3 && attempt < 100; attempt++)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Equal(3, pods.Starts);
         Assert.False(File.Exists(TestImage.BlobPath(claim.Path, older.Layers[1].Digest)));
         Assert.True(File.Exists(TestImage.BlobPath(claim.Path, older.Layers[0].Digest)));

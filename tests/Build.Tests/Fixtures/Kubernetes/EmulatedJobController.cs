@@ -66,21 +66,31 @@ public sealed class EmulatedJobController(ObjectStore store, ControllerBehaviour
 
     public Task DrainAsync() => Task.WhenAll(running.Values);
 
+    // The init containers one after the other, then the container; the first that fails fails the pod.
     private async Task RunAsync(Func<ContainerRun, Task<int>> runtime, string ns, string job, string podName, JsonObject pod)
     {
-        var container = pod["spec"]!["containers"]![0]!.AsObject();
-        var containerName = container["name"]!.GetValue<string>();
-        podLogs[(ns, podName, containerName)] = string.Empty;
-        SetPod(ns, podName, "Running", containerName, new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Now() } });
-        int exitCode;
-        try
+        var exitCode = 0;
+        var containerName = string.Empty;
+        foreach (var container in (pod["spec"]!["initContainers"] as JsonArray ?? []).Concat(pod["spec"]!["containers"]!.AsArray()).OfType<JsonObject>())
         {
-            exitCode = await runtime(new ContainerRun(ns, pod, container, line => podLogs.AddOrUpdate((ns, podName, containerName), line + "\n", (_, log) => log + line + "\n")));
-        }
-        catch (Exception exception)
-        {
-            podLogs.AddOrUpdate((ns, podName, containerName), exception.Message + "\n", (_, log) => log + exception.Message + "\n");
-            exitCode = 128;
+            containerName = container["name"]!.GetValue<string>();
+            var key = (ns, podName, containerName);
+            podLogs[key] = string.Empty;
+            SetPod(ns, podName, "Running", containerName, new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Now() } });
+            try
+            {
+                exitCode = await runtime(new ContainerRun(ns, pod, container, line => podLogs.AddOrUpdate(key, line + "\n", (_, log) => log + line + "\n")));
+            }
+            catch (Exception exception)
+            {
+                podLogs.AddOrUpdate(key, exception.Message + "\n", (_, log) => log + exception.Message + "\n");
+                exitCode = 128;
+            }
+
+            if (exitCode != 0)
+            {
+                break;
+            }
         }
 
         var succeeded = exitCode == 0;

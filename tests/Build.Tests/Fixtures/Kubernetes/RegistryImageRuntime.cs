@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 namespace Registry.Build.Tests.Fixtures.Kubernetes;
 
 /// <summary>
-/// The node's container runtime for the registry image: its <c>registry</c> binary is Debian's docker-registry, run
-/// here as a process. What the pod mounts becomes local folders (a ConfigMap's or Secret's keys as files, a claim as
+/// The node's container runtime for the registry image and the Redis image: their <c>registry</c> and
+/// <c>redis-cli</c> are Debian's docker-registry and redis-cli, run here as processes under the host's sh. What the pod mounts becomes local folders (a ConfigMap's or Secret's keys as files, a claim as
 /// the folder <see cref="Claims"/> gives it), the command line's paths under a mount point are mapped to them as a
 /// mount namespace would, and the environment is the container's with each secretKeyRef read from the cluster.
 /// </summary>
@@ -14,6 +14,8 @@ public sealed class RegistryImageRuntime(ObjectStore store)
 {
     private static readonly ResourceType ConfigMap = ResourceCatalogue.OfKind("v1", "ConfigMap");
     private static readonly ResourceType Secret = ResourceCatalogue.OfKind("v1", "Secret");
+
+    private const string Busybox = "/usr/bin/busybox";
 
     /// <summary>Each claim's volume on the node, by claim name.</summary>
     public Dictionary<string, string> Claims { get; } = [];
@@ -38,8 +40,16 @@ public sealed class RegistryImageRuntime(ObjectStore store)
         var commandLine = (run.Container["command"] as JsonArray ?? []).Concat(run.Container["args"] as JsonArray ?? []).Select(part => part!.GetValue<string>()).ToList();
         CommandLines.Add(commandLine);
         var bin = Directory.CreateDirectory(Path.Combine(scratch.Path, "bin")).FullName;
+        // The images' binaries: the registry's, redis-cli of the Redis image (Debian's redis-tools), and the Alpine
+        // base both have, whose sh and tools are busybox's.
         File.CreateSymbolicLink(Path.Combine(bin, "registry"), RealRegistry.Binary);
-        var start = new ProcessStartInfo(Map(commandLine[0])) { RedirectStandardOutput = true, RedirectStandardError = true };
+        File.CreateSymbolicLink(Path.Combine(bin, "redis-cli"), "/usr/bin/redis-cli");
+        foreach (var applet in new[] { "sh", "find", "stat", "awk", "xargs", "wc", "echo" })
+        {
+            File.CreateSymbolicLink(Path.Combine(bin, applet), Busybox);
+        }
+
+        var start = new ProcessStartInfo(commandLine[0] == "/bin/sh" ? Path.Combine(bin, "sh") : Map(commandLine[0])) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var part in commandLine.Skip(1))
         {
             start.ArgumentList.Add(Map(part));
