@@ -386,6 +386,8 @@ public sealed class Declaration(ManifestTemplates templates)
             ["gc-job-name"] = name,
             ["gc-timeout-seconds"] = ((long)settings.GcTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        // The pipeline's, though no member (it is made per run and expires): Destroy's namespace check must not count it as someone else's.
+        job.Metadata.Labels[ApplySet.MadeForLabel] = state.ApplySet.Id;
         var registry = state.Of<WorkloadTask>().OfType<V1Deployment>().Single().Spec.Template;
         var pod = job.Spec.Template.Spec;
         var collector = pod.Containers.Single(container => container.Name == "garbage-collect");

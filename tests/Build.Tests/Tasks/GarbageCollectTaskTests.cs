@@ -142,6 +142,18 @@ public sealed class GarbageCollectTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_finished_collection_does_not_keep_destroy_from_removing_the_namespace_it_created()
+    {
+        Assert.Equal(0, (await Collect()).ExitCode);
+
+        var run = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", "--purge-data=true", "--host=registry.example.com"], []);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.DoesNotContain("Job docker-registry-garbage-collect", run.Output);
+        Assert.Contains("Namespace docker-registry: deleted", run.Output);
+    }
+
+    [Fact]
     public async Task Settings_that_differ_from_the_deployed_registry_are_refused_before_the_read_only_switch()
     {
         pipeline.Server.ForgetRequests();
