@@ -132,6 +132,18 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             CheckServiceAccount(context);
         }
 
+        // A Deploy makes the registry writable: not while an earlier GarbageCollect's pod may still be deleting blobs.
+        if (usesCluster && deploying)
+        {
+            var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+            if (new Registry.GarbageCollectJob(api, context.Log, polling.Interval).RunningPodAsync(context.Settings.Namespace, context.Cancellation).GetAwaiter().GetResult() is { } collecting)
+            {
+                throw new CakeException(
+                    $"Pod {context.Settings.Namespace}/{collecting} of a GarbageCollect is still running: a Deploy would make the registry writable while it deletes blobs, and a push then could lose layers. " +
+                    "Wait until it has finished (kubectl logs -f it), then Deploy.");
+            }
+        }
+
         // A registry pointed at another store serves none of its images: that takes a copy first, and a word from the user.
         if (usesCluster && deploying && !context.Settings.ConfirmStorageChange)
         {
@@ -149,7 +161,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         {
             // Destroy, Retention or GarbageCollect on a cluster without the namespace have nothing to work on and must
             // create nothing, lock included.
-            var maintaining = tasks.Any(task => task.Name == TaskNames.Of(typeof(RetentionTask)));
+            var maintaining = tasks.Any(task => task.Name == TaskNames.Of(typeof(RetentionTask)) || task.Name == TaskNames.Of(typeof(RotatePasswordTask)));
             runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying && !maintaining, context.Cancellation).GetAwaiter().GetResult();
         }
     }

@@ -68,10 +68,12 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return await ReadObjectAsync(response, cancellationToken);
     }
 
+    /// <param name="propagation">How what the object owns goes: Background or Foreground; else the kind's default (a Job's leaves its pods running).</param>
     /// <returns>False when there was nothing to delete.</returns>
-    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken, string? propagation = null)
     {
-        using var response = await SendAsync(HttpMethod.Delete, address.Path, null, null, cancellationToken, HttpStatusCode.NotFound);
+        using var response = await SendAsync(
+            HttpMethod.Delete, address.Path + (propagation is null ? string.Empty : $"?propagationPolicy={propagation}"), null, null, cancellationToken, HttpStatusCode.NotFound);
         return response.StatusCode != HttpStatusCode.NotFound;
     }
 

@@ -46,4 +46,25 @@ public sealed class HtpasswdSync(ICakeLog log, TimeSpan pollInterval)
             await Task.Delay(pollInterval, cancellationToken);
         }
     }
+
+    /// <summary>Waits until the old password gets 401 (from every replica the requests reach).</summary>
+    public async Task WaitUntilRefusedAsync(RegistryClient client, string user, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = DateTimeOffset.UtcNow;
+        while (true)
+        {
+            var (status, _) = await client.PingAsync(authenticate: true, cancellationToken);
+            if (status == HttpStatusCode.Unauthorized)
+            {
+                return;
+            }
+
+            if (DateTimeOffset.UtcNow - started > timeout)
+            {
+                throw new CakeException($"The registry still answers {(int)status} to user {user}'s old password within wait-timeout ({Settings.Duration.Format(timeout)}); expected 401 once every pod has the new htpasswd.");
+            }
+
+            await Task.Delay(pollInterval, cancellationToken);
+        }
+    }
 }

@@ -96,7 +96,9 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
         if (settings.Password is { } given)
         {
             var user = new Credential(settings.User, given);
-            return new RegistryCredentials(Registry.Htpasswd.Build([user], existing, settings.BcryptCost), httpSecret, user, null, false, false);
+            // A rotation changes the user's line only; a Deploy writes the users the settings declare.
+            var lines = rotate ? Registry.Htpasswd.With(existing, user, settings.BcryptCost) : Registry.Htpasswd.Build([user], existing, settings.BcryptCost);
+            return new RegistryCredentials(lines, httpSecret, user, null, false, false);
         }
 
         // No password given: whatever the cluster has for the user stands. A CI secret that went missing must not rotate production credentials.

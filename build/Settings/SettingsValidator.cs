@@ -212,7 +212,7 @@ public static partial class SettingsValidator
                 "is not a size; expected one such as 256MiB, 1GiB or 500KB");
         }
 
-        Check("gc-timeout", settings.GcTimeout > TimeSpan.Zero, "is not a positive duration; expected one such as 30m or 2h");
+        Check("gc-timeout", settings.GcTimeout >= TimeSpan.FromMinutes(1), "is shorter than a minute; expected how long garbage-collect may run, such as 30m or 2h");
         Check("retain-count", settings.RetainCount >= 0, "is negative; expected how many of the newest tags to keep per repository, or 0 for no count rule");
         Check("retain-days", settings.RetainDays >= 0, "is negative; expected an age in days, or 0 for no age rule");
         foreach (var pattern in settings.RetainTags.Where(pattern => !TagPattern().IsMatch(pattern)))

@@ -396,7 +396,6 @@ public sealed class Declaration(ManifestTemplates templates)
         collector.Env = container.Env;
         collector.VolumeMounts = container.VolumeMounts.Where(mount => mount.Name != "htpasswd").ToList();
         collector.SecurityContext = container.SecurityContext;
-        collector.Resources = container.Resources;
         collector.Args = [GarbageCollectConfigPath, settings.UsesObjectStorage ? string.Empty : container.VolumeMounts.Single(mount => mount.Name == "data").MountPath, .. GarbageCollectFlags(settings)];
         pod.Containers = [collector];
         if (settings.RedisUrl is not null && !settings.GcDryRun && RedisAddress.TryParse(settings.RedisUrl, out var redis, out _))

@@ -1,4 +1,5 @@
 using Cake.Common.Diagnostics;
+using System.Net;
 using Cake.Core;
 using Registry.Build.Host;
 using Registry.Build.Kubernetes;
@@ -22,6 +23,11 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
         var window = new ReadOnlyWindow(api, context.Log, polling.Interval);
         await window.CheckDeployedAsync(state, readOnly, settings.Namespace, context.Cancellation);
         var job = new GarbageCollectJob(api, context.Log, polling.Interval);
+        if (await job.RunningPodAsync(settings.Namespace, context.Cancellation) is { } running)
+        {
+            throw new CakeException($"Pod {settings.Namespace}/{running} of an earlier GarbageCollect is still running (its run was stopped): wait until it has finished, then run GarbageCollect again.");
+        }
+
         var name = $"docker-registry-garbage-collect-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}";
         if (settings.GcDryRun)
         {
@@ -30,8 +36,10 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
             return;
         }
 
-        // Checked before the window opens: without a login the read-only switch could not be verified.
+        // Checked before the window opens: without a working login the read-only switch could not be verified, and each
+        // switch costs the pods a restart.
         using var client = await RegistryEndpoint.ConnectAsync(settings, state.Credentials.Login, api, "GarbageCollect", context.Cancellation);
+        await CheckLoginAsync(settings, client, context.Cancellation);
         IReadOnlyList<string> log;
         try
         {
@@ -40,7 +48,7 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
             await window.WaitUntilPushesRefusedAsync(client, settings.WaitTimeout, context.Cancellation);
             log = await job.RunAsync(declaration.GarbageCollectJob(settings, readOnly, name), settings.GcTimeout, context.Cancellation);
         }
-        catch (Exception failure)
+        catch (Exception failure) when (failure is not StillCollectingException)
         {
             await ReturnToReadWriteAsync(context, window, state, failure);
             throw;
@@ -49,6 +57,24 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
         // New pods, so no replica serves a deleted blob from its in-memory descriptor cache.
         await ReturnToReadWriteAsync(context, window, state, null);
         Report(context, log, dryRun: false);
+    }
+
+    private static async Task CheckLoginAsync(Settings.RegistrySettings settings, Registry.Oci.RegistryClient client, CancellationToken cancellationToken)
+    {
+        HttpStatusCode status;
+        try
+        {
+            status = (await client.PingAsync(authenticate: true, cancellationToken)).Status;
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new CakeException($"GarbageCollect cannot reach the registry at {settings.RegistryAddress} ({exception.Message}), so it could not check the read-only switch: nothing was changed. Check host (or registry-url).");
+        }
+
+        if (status != HttpStatusCode.OK)
+        {
+            throw new CakeException($"The registry at {settings.RegistryAddress} answered {(int)status} {status} to user {settings.User}'s login, so GarbageCollect could not check the read-only switch: nothing was changed. Give the password the registry has ($REGISTRY_PASSWORD or password-file).");
+        }
     }
 
     private static async Task ReturnToReadWriteAsync(BuildContext context, ReadOnlyWindow window, DesiredState state, Exception? failure)
@@ -71,7 +97,8 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
         var report = GarbageCollectReport.Of(log);
         if (report.Marked is null)
         {
-            throw new CakeException("The garbage-collect Job completed, but its log has no summary line (\"N blobs marked, …\"): it may not have run garbage-collect. Its log is above.");
+            // The Job completed, so garbage-collect did; its log may have been rotated away on the node.
+            context.Warning("The garbage-collect Job completed, but the log read back has no summary line (\"N blobs marked, …\"); what it freed is not known.");
         }
 
         context.Information($"GarbageCollect: {report.Describe(dryRun)}");

@@ -28,12 +28,33 @@ public sealed class RotatePasswordTask(ClusterConnector connector, RunDesiredSta
             throw new CakeException($"{htpasswd} does not exist: there is no registry password to rotate. Deploy it first.");
         }
 
+        // Pull secrets the pipeline wrote elsewhere would keep the old password and fail every new pull.
+        var applySet = new Inventory.ApplySet(settings.Namespace);
+        var recorded = new List<string>();
+        foreach (var ns in Inventory.ApplySet.NamespacesOf(await api.GetAsync(applySet.ParentAddress, context.Cancellation)).Except(settings.PullSecretNamespaces))
+        {
+            if (applySet.IsMember(await api.GetAsync(ResourceAddress.For<V1Secret>(ns, settings.PullSecretName), context.Cancellation)))
+            {
+                recorded.Add(ns);
+            }
+        }
+
+        if (recorded.Count > 0)
+        {
+            throw new CakeException(
+                $"This registry's pull secrets are in {string.Join(", ", recorded)}, which pull-secret-namespaces does not name: they would keep the old password. " +
+                "Run RotatePassword with the pull-secret-namespaces the registry was deployed with.");
+        }
+
         var rotated = await desired.RotatedAsync(context);
         var login = rotated.Credentials.Login!;
         var applier = new ObjectApplier(api, context.Log);
-        // Secrets only: the pods keep running and read the new htpasswd from their mount.
+        // Secrets only: the pods keep running and read the new htpasswd from their mount. The kept password first, so
+        // a run stopped half-way never leaves a new password that only this run's memory knew; the pull secrets last,
+        // once the registry takes it.
+        var credentials = rotated.Of<CredentialsTask>().OrderBy(item => item.Metadata.Name == RegistryCredentials.HtpasswdSecret).ToList();
         var changed = false;
-        foreach (var item in rotated.Of<CredentialsTask>().Concat(rotated.Of<PullSecretsTask>()))
+        foreach (var item in credentials)
         {
             changed |= (await applier.ApplyAsync(item, context.Cancellation)).Action != ApplyAction.Unchanged;
         }
@@ -44,18 +65,20 @@ public sealed class RotatePasswordTask(ClusterConnector connector, RunDesiredSta
             return;
         }
 
+        var sync = new HtpasswdSync(context.Log, polling.Interval);
         using var client = await RegistryEndpoint.ConnectAsync(settings, login, api, "RotatePassword", context.Cancellation);
-        var waited = await new HtpasswdSync(context.Log, polling.Interval).WaitUntilAcceptedAsync(client, settings.User, settings.WaitTimeout, context.Cancellation);
+        var waited = await sync.WaitUntilAcceptedAsync(client, settings.User, settings.WaitTimeout, context.Cancellation);
         context.Information($"The registry takes user {settings.User}'s new password ({waited.TotalSeconds:0}s after the Secret changed; no pod was restarted).");
+        foreach (var item in rotated.Of<PullSecretsTask>())
+        {
+            await applier.ApplyAsync(item, context.Cancellation);
+        }
+
         if (rotated.Credentials.PreviousLogin is { } previous && previous.Password.Reveal() != login.Password.Reveal())
         {
+            // Each replica's kubelet syncs on its own: until the last has, some answer the old password still.
             using var old = await RegistryEndpoint.ConnectAsync(settings, previous, api, "RotatePassword", context.Cancellation);
-            var (status, _) = await old.PingAsync(authenticate: true, context.Cancellation);
-            if (status != System.Net.HttpStatusCode.Unauthorized)
-            {
-                throw new CakeException($"The registry still answers {(int)status} to user {settings.User}'s old password after taking the new one; expected 401.");
-            }
-
+            await sync.WaitUntilRefusedAsync(old, settings.User, settings.WaitTimeout, context.Cancellation);
             context.Information("The old password is refused (401).");
         }
 

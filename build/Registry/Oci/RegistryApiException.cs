@@ -7,6 +7,8 @@ namespace Registry.Build.Registry.Oci;
 public sealed class RegistryApiException(string what, HttpStatusCode status, string body)
     : Exception($"{what}: the registry answered {(int)status} {status}{Describe(body)}")
 {
+    public HttpStatusCode Status { get; } = status;
+
     private static string Describe(string body)
     {
         var errors = ErrorsIn(body);

@@ -27,10 +27,23 @@ public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
         foreach (var repository in await client.CatalogAsync(cancellationToken))
         {
             var tags = new List<TaggedImage>();
-            foreach (var tag in await client.TagsAsync(repository, cancellationToken))
+            // A repository left by an interrupted push (or whose tags are all gone) has no tags to list: nothing to do there.
+            foreach (var tag in await Unless404Async(() => client.TagsAsync(repository, cancellationToken)) ?? [])
             {
-                var (content, mediaType, digest) = await client.GetManifestAsync(repository, tag, ManifestTypes, cancellationToken);
-                tags.Add(new TaggedImage(repository, tag, digest, await CreatedAsync(repository, content, mediaType, cancellationToken)));
+                // A tag deleted since the list was read is simply gone.
+                byte[] content;
+                string mediaType, digest;
+                try
+                {
+                    (content, mediaType, digest) = await client.GetManifestAsync(repository, tag, ManifestTypes, cancellationToken);
+                }
+                catch (RegistryApiException exception) when (exception.Status == System.Net.HttpStatusCode.NotFound)
+                {
+                    continue;
+                }
+
+                var children = JsonNode.Parse(content)?["manifests"]?.AsArray().Select(child => child?["digest"]?.GetValue<string>()).OfType<string>().ToList();
+                tags.Add(new TaggedImage(repository, tag, digest, await CreatedAsync(repository, content, mediaType, cancellationToken), children));
             }
 
             var verdicts = rules.Decide(tags);
@@ -58,8 +71,32 @@ public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
         return all;
     }
 
-    // The image's build date from its config; an index takes its first image's. Null when the config has none.
+    private static async Task<T?> Unless404Async<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (RegistryApiException exception) when (exception.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return default;
+        }
+    }
+
+    // The image's build date from its config; an index takes its first image's. Null when there is none to read: the tag is kept.
     private async Task<DateTimeOffset?> CreatedAsync(string repository, byte[] content, string mediaType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadCreatedAsync(repository, content, mediaType, cancellationToken);
+        }
+        catch (Exception exception) when (exception is System.Text.Json.JsonException or InvalidOperationException or FormatException or RegistryApiException { Status: System.Net.HttpStatusCode.NotFound })
+        {
+            return null;
+        }
+    }
+
+    private async Task<DateTimeOffset?> ReadCreatedAsync(string repository, byte[] content, string mediaType, CancellationToken cancellationToken)
     {
         var manifest = JsonNode.Parse(content);
         if (manifest?["manifests"] is JsonArray { Count: > 0 } children && children[0]?["digest"]?.GetValue<string>() is { } first)
@@ -67,7 +104,7 @@ public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
             var (child, childType, _) = await client.GetManifestAsync(repository, first, ManifestTypes, cancellationToken);
             return childType.Contains("index", StringComparison.Ordinal) || childType.Contains("list", StringComparison.Ordinal)
                 ? null
-                : await CreatedAsync(repository, child, childType, cancellationToken);
+                : await ReadCreatedAsync(repository, child, childType, cancellationToken);
         }
 
         if (manifest?["config"]?["digest"]?.GetValue<string>() is not { } config)

@@ -22,19 +22,33 @@ public sealed class RetentionRules(int count, int days, IReadOnlyList<string> pa
         patterns.Count > 0 ? $"always keep {string.Join(", ", patterns)}" : null,
     }.OfType<string>());
 
+    /// <summary>
+    /// Before this, a created date is a placeholder, not a build date: reproducible builds (ko, Jib, Bazel,
+    /// SOURCE_DATE_EPOCH=0) write 1970-01-01, and an image pushed today would look 56 years old.
+    /// </summary>
+    public static readonly DateTimeOffset EarliestBuildDate = new(1990, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <param name="tags">The tags of one repository.</param>
     public IReadOnlyList<RetentionVerdict> Decide(IReadOnlyList<TaggedImage> tags)
     {
-        var newest = tags.Where(tag => tag.Created is not null)
-            .OrderByDescending(tag => tag.Created)
-            .ThenBy(tag => tag.Tag, StringComparer.Ordinal)
-            .Take(count)
-            .ToHashSet();
+        tags = [.. tags.Select(tag => tag.Created < EarliestBuildDate ? tag with { Created = null } : tag)];
+        // The newest retain-count by date, and every tag as new as the last of them: a tie is never split by name.
+        var cutoff = tags.Where(tag => tag.Created is not null).Select(tag => tag.Created!.Value).OrderDescending().Skip(count - 1).FirstOrDefault();
+        var newest = count > 0 ? tags.Where(tag => tag.Created >= cutoff).ToHashSet() : [];
         var verdicts = tags.Select(tag => Verdict(tag, newest)).ToList();
-        var keptDigests = verdicts.Where(verdict => verdict.Keep).GroupBy(verdict => verdict.Image.Digest)
-            .ToDictionary(group => group.Key, group => group.First().Image.Tag);
-        return verdicts.Select(verdict => !verdict.Keep && keptDigests.TryGetValue(verdict.Image.Digest, out var kept)
-            ? verdict with { Keep = true, Reason = $"same manifest as {kept}, which is kept" }
+        // A kept tag keeps its manifest, and a kept index the manifests it lists: deleting one of those breaks the image.
+        var keptDigests = new Dictionary<string, string>();
+        foreach (var kept in verdicts.Where(verdict => verdict.Keep).Select(verdict => verdict.Image))
+        {
+            keptDigests.TryAdd(kept.Digest, $"same manifest as {kept.Tag}, which is kept");
+            foreach (var child in kept.Children ?? [])
+            {
+                keptDigests.TryAdd(child, $"listed by {kept.Tag}'s index, which is kept");
+            }
+        }
+
+        return verdicts.Select(verdict => !verdict.Keep && keptDigests.TryGetValue(verdict.Image.Digest, out var reason)
+            ? verdict with { Keep = true, Reason = reason }
             : verdict).ToList();
     }
 
@@ -47,7 +61,7 @@ public sealed class RetentionRules(int count, int days, IReadOnlyList<string> pa
 
         if (tag.Created is not { } created)
         {
-            return new(tag, true, "its image has no created date");
+            return new(tag, true, "its image has no created date (or a placeholder one)");
         }
 
         if (newest.Contains(tag))

@@ -34,7 +34,7 @@ public sealed class GarbageCollectionTests : IDisposable
     [Fact]
     public async Task Retention_removes_one_image_and_the_jobs_garbage_collect_frees_exactly_its_own_blobs_while_pushes_are_refused()
     {
-        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret(Password), RetainCount = 2, GcDeleteUntagged = true };
+        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret(Password), RetainCount = 2 };
         var declaration = new Declaration(ManifestTemplates.InSourceTree());
         var credentials = await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None);
         var readWrite = declaration.Build(settings, credentials, ownsNamespace: true);
@@ -48,6 +48,8 @@ public sealed class GarbageCollectionTests : IDisposable
             await newest.PushAsync(client, "team/app", "3");
             // A second tag on the middle image, outside the newest two: it shares a kept tag's manifest, so it stays.
             await middle.PushAsync(client, "team/app", "2-alias");
+            // A push that stopped after its first layer: a repository without tags, which retention passes by.
+            await client.PushBlobAsync("team/interrupted", TestImage.Of(Now, "half a push").Layers[0], 1 << 20, CancellationToken.None);
 
             var verdicts = await new RegistryRetention(client, new RecordingLog()).ApplyAsync(RetentionRules.Of(settings, Now), dryRun: false, CancellationToken.None);
 
@@ -69,8 +71,9 @@ public sealed class GarbageCollectionTests : IDisposable
 
             Assert.True(exitCode == 0, string.Join(Environment.NewLine, log));
             var report = GarbageCollectReport.Of(log);
-            // The oldest image's manifest, config and own layer: its shared layers stay with the images that use them.
-            Assert.Equal(3, report.BlobsBefore - report.BlobsAfter);
+            // The oldest image's manifest, config and own layer (its shared layers stay with the images that use them),
+            // and the interrupted push's layer, which no manifest references.
+            Assert.Equal(4, report.BlobsBefore - report.BlobsAfter);
         }
 
         Assert.False(File.Exists(TestImage.BlobPath(store.Path, oldest.Layers[2].Digest)));
@@ -89,7 +92,7 @@ public sealed class GarbageCollectionTests : IDisposable
     [Fact]
     public async Task A_dry_run_job_lists_and_deletes_nothing()
     {
-        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret(Password), GcDryRun = true, GcDeleteUntagged = true };
+        var settings = new RegistrySettings { Host = "registry.example.com", Password = new Secret(Password), GcDryRun = true };
         var declaration = new Declaration(ManifestTemplates.InSourceTree());
         var state = declaration.Build(settings, await RegistryCredentials.ResolveAsync(settings, null, CancellationToken.None), ownsNamespace: true);
         await using (var registry = await StartAsync(state))

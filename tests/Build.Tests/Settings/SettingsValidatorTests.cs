@@ -29,7 +29,7 @@ public sealed class SettingsValidatorTests : IDisposable
     [InlineData("retain-days", "-7", "is negative; expected an age in days")]
     [InlineData("retain-tags", ".hidden", "is not a tag pattern")]
     [InlineData("retain-tags", "release/1", "is not a tag pattern")]
-    [InlineData("gc-timeout", "0s", "is not a positive duration")]
+    [InlineData("gc-timeout", "30s", "is shorter than a minute")]
     [InlineData("host", "Registry.Example.com", "is not a valid DNS name")]
     [InlineData("host", "-registry.example.com", "is not a valid DNS name")]
     [InlineData("namespace", "Tools", "is not a valid namespace name")]

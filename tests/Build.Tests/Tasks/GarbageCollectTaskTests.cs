@@ -125,6 +125,49 @@ public sealed class GarbageCollectTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_that_loses_sight_of_its_job_stops_the_pod_before_the_registry_takes_pushes_again()
+    {
+        var collecting = new TaskCompletionSource<int>();
+        pipeline.Server.Behaviour.Runtime = async container =>
+        {
+            container.WriteLine("before: 7 blobs, 4096 bytes");
+            return await collecting.Task;
+        };
+        pipeline.Server.InjectFault(
+            request => request.Method == "GET" && request.Path.Contains("/jobs/docker-registry-garbage-collect-", StringComparison.Ordinal),
+            new Fault.Answer(500, "etcdserver: request timed out"), times: 1000);
+
+        var run = await Collect();
+        collecting.SetResult(0);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(": stopped and deleted, with its pod.", run.Output);
+        Assert.Contains("The registry is read-write again, on new pods.", run.Output);
+        Assert.Empty(pipeline.Server.Store.List(Job, "docker-registry"));
+        Assert.Empty(pipeline.Server.Store.List(ResourceCatalogue.OfKind("v1", "Pod"), "docker-registry"));
+    }
+
+    [Fact]
+    public async Task While_a_garbage_collect_pod_of_a_stopped_run_is_running_a_deploy_would_make_the_registry_writable_and_is_refused()
+    {
+        pipeline.Server.Store.Seed(JsonNode.Parse("""
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "docker-registry-garbage-collect-20261203-010203-abcde", "namespace": "docker-registry",
+             "labels": {"app.kubernetes.io/name": "docker-registry-garbage-collect"}}, "spec": {"containers": [{"name": "garbage-collect", "image": "registry:3.1.1"}]},
+             "status": {"phase": "Running"}}
+            """)!.AsObject());
+        pipeline.Server.ForgetRequests();
+
+        var deploy = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false"], Login);
+        var collect = await Collect();
+
+        Assert.Equal(1, deploy.ExitCode);
+        Assert.Contains("Pod docker-registry/docker-registry-garbage-collect-20261203-010203-abcde of a GarbageCollect is still running", deploy.Output);
+        Assert.Equal(1, collect.ExitCode);
+        Assert.Contains("of an earlier GarbageCollect is still running", collect.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+    }
+
+    [Fact]
     public async Task A_dry_run_changes_nothing_the_registry_stays_read_write_and_every_blob_stays()
     {
         var blobs = Directory.GetFiles(claim.Path, "data", SearchOption.AllDirectories).Length;

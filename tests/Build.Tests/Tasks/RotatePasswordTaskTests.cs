@@ -52,7 +52,8 @@ public sealed class RotatePasswordTaskTests : IAsyncLifetime
         var rotated = KeptPassword();
         Assert.NotEqual(old, rotated);
         Assert.Equal(
-            ["/api/v1/namespaces/docker-registry/secrets/docker-registry-htpasswd", "/api/v1/namespaces/docker-registry/secrets/docker-registry-password", "/api/v1/namespaces/apps/secrets/docker-registry-pull-secret"],
+            // The new password is kept before the htpasswd takes it; the pull secrets follow once the registry does.
+            ["/api/v1/namespaces/docker-registry/secrets/docker-registry-password", "/api/v1/namespaces/docker-registry/secrets/docker-registry-htpasswd", "/api/v1/namespaces/apps/secrets/docker-registry-pull-secret"],
             pipeline.Server.ClusterWrites.Select(request => request.Path));
         // The pod template is untouched, so nothing rolls: the same process took the new htpasswd.
         Assert.Equal(generation, Generation());
@@ -112,6 +113,18 @@ public sealed class RotatePasswordTaskTests : IAsyncLifetime
         Assert.Contains("does not take user admin's new password yet", run.Output);
         Assert.Contains("User admin logs in.", run.Output);
         Assert.Equal(1, pods.Starts);
+    }
+
+    [Fact]
+    public async Task Pull_secrets_in_namespaces_the_run_does_not_name_stop_it_before_anything_is_written()
+    {
+        pipeline.Server.ForgetRequests();
+
+        var run = await pipeline.RunAsync(["--target=RotatePassword", "--host=registry.example.com", $"--registry-url={pods.Address}"], []);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("This registry's pull secrets are in apps, which pull-secret-namespaces does not name", run.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
     }
 
     [Fact]

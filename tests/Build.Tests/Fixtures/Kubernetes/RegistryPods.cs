@@ -96,7 +96,7 @@ public sealed class RegistryPods : IAsyncDisposable
                 htpasswd = users;
                 Starts++;
             }
-            else if (current is not null && users is not null && users != htpasswd)
+            else if (current is not null && users is not null && users != htpasswd && !MountedWithSubPath(deployment))
             {
                 htpasswdSeenChanged ??= DateTimeOffset.UtcNow;
                 if (DateTimeOffset.UtcNow - htpasswdSeenChanged >= HtpasswdSyncDelay)
@@ -111,6 +111,11 @@ public sealed class RegistryPods : IAsyncDisposable
             await Task.Delay(50, stop.Token);
         }
     }
+
+    // The kubelet never updates a file mounted with subPath: only a restart shows a new Secret there.
+    private static bool MountedWithSubPath(JsonObject? deployment) =>
+        (deployment?["spec"]?["template"]?["spec"]?["containers"]?[0]?["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>()
+            .Any(mount => mount["name"]?.GetValue<string>() == "htpasswd" && mount["subPath"] is not null);
 
     private static string? Decode(string? base64) => base64 is null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(base64));
 }

@@ -43,6 +43,25 @@ public sealed class RetentionRulesTests
         Assert.Empty(Deleted(new RetentionRules(1, 1, [], Now), Tag("undated", -1), Tag("new", 0)));
 
     [Fact]
+    public void A_tie_at_the_edge_of_the_count_keeps_every_tag_of_that_date_rather_than_pick_by_name() =>
+        Assert.Equal(["old"], Deleted(new RetentionRules(2, 0, [], Now), Tag("1.37", 5), Tag("1.36", 5), Tag("1.38", 1), Tag("old", 90)));
+
+    [Fact]
+    public void A_reproducible_builds_1970_date_is_a_placeholder_so_the_age_rule_keeps_the_tag() =>
+        Assert.Empty(Deleted(new RetentionRules(0, 30, [], Now), new TaggedImage("team/app", "ko-built", "sha256:ko", DateTimeOffset.UnixEpoch)));
+
+    [Fact]
+    public void A_tag_on_a_platform_manifest_that_a_kept_index_lists_is_kept()
+    {
+        var index = new TaggedImage("team/app", "2.0", "sha256:index", Now.AddDays(-1), ["sha256:amd64", "sha256:arm64"]);
+        var platform = new TaggedImage("team/app", "2.0-amd64", "sha256:amd64", Now.AddDays(-1));
+        var verdicts = new RetentionRules(1, 0, [], Now).Decide([index, platform with { Created = Now.AddDays(-3) }, Tag("1.0", 60)]);
+
+        Assert.Equal("listed by 2.0's index, which is kept", verdicts.Single(verdict => verdict.Image.Tag == "2.0-amd64").Reason);
+        Assert.False(verdicts.Single(verdict => verdict.Image.Tag == "1.0").Keep);
+    }
+
+    [Fact]
     public void Without_a_count_or_an_age_there_is_no_rule_to_apply()
     {
         Assert.False(new RetentionRules(0, 0, ["latest"], Now).Any);
