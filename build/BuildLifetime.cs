@@ -453,7 +453,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     private static void MaskSecrets(BuildContext context)
     {
         CiLog.Mask(context, context.Settings.Password);
-        foreach (var key in context.Settings.StoreSecrets.All)
+        // The upstream user name is no secret, and masking a short one would blank it out wherever it appears.
+        foreach (var (name, key) in context.Settings.StoreSecrets.Given.Where(given => given.Name != "proxy-username"))
         {
             CiLog.Mask(context, key);
         }

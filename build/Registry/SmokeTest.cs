@@ -21,13 +21,92 @@ public sealed class SmokeTest(ICakeLog log)
 
     /// <param name="clusterPull">Run after the image is pushed and checked and before it is deleted: the cluster's own pull of it.</param>
     /// <param name="htpasswdSync">How long a refused login may be the registry not having read a new htpasswd yet (zero: it is not).</param>
-    public async Task RunAsync(Uri registry, Credential login, RegistryTrust trust, long? layerSize, Func<SmokeReference, CancellationToken, Task>? clusterPull, CancellationToken cancellationToken,
-        TimeSpan htpasswdSync = default)
+    public Task RunAsync(Uri registry, Credential login, RegistryTrust trust, long? layerSize, Func<SmokeReference, CancellationToken, Task>? clusterPull, CancellationToken cancellationToken,
+        TimeSpan htpasswdSync = default) =>
+        WithClientAsync(registry, login, trust, async client =>
+        {
+            await LogInAsync(client, registry, login, htpasswdSync, cancellationToken);
+            await PushAndPullAsync(client, layerSize, clusterPull, cancellationToken);
+        });
+
+    /// <summary>
+    /// mode=proxy, where nothing can be pushed: <paramref name="image"/> (repository:tag of the upstream) is pulled through
+    /// the cache twice, the first time from the upstream and the second from the cache, each digest checked; then a
+    /// push is checked to be refused, and the cluster pulls it.
+    /// </summary>
+    public Task RunProxyAsync(Uri registry, Credential login, RegistryTrust trust, string image, Func<SmokeReference, CancellationToken, Task>? clusterPull, CancellationToken cancellationToken,
+        TimeSpan htpasswdSync = default) =>
+        WithClientAsync(registry, login, trust, async client =>
+        {
+            await LogInAsync(client, registry, login, htpasswdSync, cancellationToken);
+            var colon = image.LastIndexOf(':');
+            var (repository, tag) = (image[..colon], image[(colon + 1)..]);
+            string? digest = null;
+            // The first pull fetches from the upstream unless the cache holds the image already; the second is the cache's.
+            foreach (var source in new[] { "first pull", "second pull" })
+            {
+                var clock = Stopwatch.StartNew();
+                var (pulledDigest, blobs, bytes) = await PullVerifiedAsync(client, repository, tag, cancellationToken);
+                var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+                log.Information($"Pulled {repository}:{tag} ({pulledDigest}, {blobs} blobs, {ByteSize.Format(bytes)}) through the cache, {source}: {seconds:0.###}s; every digest matches.");
+                digest = pulledDigest;
+            }
+
+            var push = await client.ProbeUploadAsync(repository, cancellationToken);
+            if (push != HttpStatusCode.MethodNotAllowed)
+            {
+                throw new CakeException($"The cache at {registry} answered {(int)push} {push} to a push; a pull-through cache must refuse it (405).");
+            }
+
+            log.Information("A push is refused (405): this is a pull-through cache.");
+            if (clusterPull is not null)
+            {
+                await clusterPull(new SmokeReference(repository, digest!, Runnable: true), cancellationToken);
+            }
+        });
+
+    // An image as a client pulls it: the manifest (one platform's, from an index), then its config and layers, each checked against its digest.
+    private static async Task<(string Digest, int Blobs, long Bytes)> PullVerifiedAsync(RegistryClient client, string repository, string tag, CancellationToken cancellationToken)
+    {
+        var (content, _, digest) = await client.GetManifestAsync(repository, tag, ManifestTypes, cancellationToken);
+        Verify(Blob.DigestOf(content) == digest, $"the manifest of {repository}:{tag}");
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(content)!;
+        if (manifest["manifests"] is System.Text.Json.Nodes.JsonArray platforms)
+        {
+            var chosen = platforms.FirstOrDefault(child => child?["platform"]?["architecture"]?.GetValue<string>() == "amd64" && child["platform"]?["os"]?.GetValue<string>() == "linux") ?? platforms[0]!;
+            var childDigest = chosen!["digest"]!.GetValue<string>();
+            var (child, _, _) = await client.GetManifestAsync(repository, childDigest, ManifestTypes, cancellationToken);
+            Verify(Blob.DigestOf(child) == childDigest, $"the manifest {childDigest} of {repository}:{tag}");
+            manifest = System.Text.Json.Nodes.JsonNode.Parse(child)!;
+        }
+
+        var descriptors = new[] { manifest["config"] }.Concat(manifest["layers"]?.AsArray() ?? []).OfType<System.Text.Json.Nodes.JsonNode>().ToList();
+        long bytes = 0;
+        foreach (var descriptor in descriptors)
+        {
+            var expected = descriptor["digest"]!.GetValue<string>();
+            var (pulled, size) = await client.PullBlobAsync(repository, expected, cancellationToken);
+            Verify(pulled == expected, $"blob {expected} of {repository}:{tag}");
+            bytes += size;
+        }
+
+        return (digest, descriptors.Count, bytes);
+    }
+
+    private static readonly string[] ManifestTypes =
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ];
+
+    private static async Task WithClientAsync(Uri registry, Credential login, RegistryTrust trust, Func<RegistryClient, Task> run)
     {
         using var client = new RegistryClient(registry, login, trust);
         try
         {
-            await RunAsync(client, registry, login, layerSize, clusterPull, htpasswdSync, cancellationToken);
+            await run(client);
         }
         catch (HttpRequestException exception) when (exception.InnerException is AuthenticationException)
         {
@@ -43,7 +122,7 @@ public sealed class SmokeTest(ICakeLog log)
         }
     }
 
-    private async Task RunAsync(RegistryClient client, Uri registry, Credential login, long? layerSize, Func<SmokeReference, CancellationToken, Task>? clusterPull, TimeSpan htpasswdSync, CancellationToken cancellationToken)
+    private async Task LogInAsync(RegistryClient client, Uri registry, Credential login, TimeSpan htpasswdSync, CancellationToken cancellationToken)
     {
         var (anonymous, challenge) = await client.PingAsync(authenticate: false, cancellationToken);
         if (anonymous != HttpStatusCode.Unauthorized || challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) != true)
@@ -86,6 +165,10 @@ public sealed class SmokeTest(ICakeLog log)
         }
 
         log.Information($"User {login.User} logs in.");
+    }
+
+    private async Task PushAndPullAsync(RegistryClient client, long? layerSize, Func<SmokeReference, CancellationToken, Task>? clusterPull, CancellationToken cancellationToken)
+    {
         var id = $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var image = layerSize is { } size
             ? await SmokeImage.LargeAsync(size, (ulong)Random.Shared.NextInt64(1, long.MaxValue), cancellationToken)

@@ -3,7 +3,8 @@ using Registry.Build.Settings;
 namespace Registry.Build.Registry;
 
 /// <summary>
-/// Secret docker-registry-storage: each key it may hold, the setting it comes from, and where the registry reads it.
+/// Secret docker-registry-storage: each key it may hold (the store's, the Redis password, the proxy's upstream login),
+/// the setting it comes from, and where the registry reads it.
 /// Only the keys the settings' store and cache use are declared.
 /// </summary>
 public static class StorageSecret
@@ -42,6 +43,12 @@ public static class StorageSecret
         if (settings.RedisUrl is not null)
         {
             entries.Add(new("redis-password", "redis-password", "REGISTRY_REDIS_PASSWORD", keys => keys.RedisPassword));
+        }
+
+        if (settings.Mode == RegistryMode.Proxy)
+        {
+            entries.Add(new("proxy-username", "proxy-username", "REGISTRY_PROXY_USERNAME", keys => keys.ProxyUsername));
+            entries.Add(new("proxy-password", "proxy-password", "REGISTRY_PROXY_PASSWORD", keys => keys.ProxyPassword));
         }
 
         return entries;

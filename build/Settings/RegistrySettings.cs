@@ -105,6 +105,24 @@ public sealed record RegistrySettings
     [Setting("storage-access-mode", "Access mode of the claim: ReadWriteOnce, or ReadWriteMany for several replicas.")]
     public string StorageAccessMode { get; init; } = "ReadWriteOnce";
 
+    [Setting("mode", "What the registry is: registry (images are pushed to it), or proxy (a pull-through cache of proxy-remote-url, such as Docker Hub; pushes are refused).")]
+    public RegistryMode Mode { get; init; } = RegistryMode.Registry;
+
+    [Setting("proxy-remote-url", "With mode=proxy, the upstream registry it caches, such as https://registry-1.docker.io; its login from $REGISTRY_PROXY_USERNAME and $REGISTRY_PROXY_PASSWORD (or their -file settings).")]
+    public string? ProxyRemoteUrl { get; init; }
+
+    [Setting("proxy-ttl", "With mode=proxy, how long a cached image stays before it is fetched again: 168h (distribution's default), 0s for never; registry:3 only.")]
+    public TimeSpan? ProxyTtl { get; init; }
+
+    [Setting("proxy-username-file", "With mode=proxy, file whose first line is the upstream registry's user (or set $REGISTRY_PROXY_USERNAME).")]
+    public FilePath? ProxyUsernameFile { get; init; }
+
+    [Setting("proxy-password-file", "With mode=proxy, file whose first line is the upstream registry's password or token (or set $REGISTRY_PROXY_PASSWORD).")]
+    public FilePath? ProxyPasswordFile { get; init; }
+
+    [Setting("smoke-proxy-image", "With mode=proxy, the upstream image SmokeTest pulls through the cache twice (and a node pulls), as repository:tag.")]
+    public string SmokeProxyImage { get; init; } = "library/busybox:1.37";
+
     [Setting("storage", "Where the images live: filesystem (a PersistentVolumeClaim), s3 (AWS S3, MinIO, Ceph RGW, R2), gcs or azure. Changing it on a live registry needs confirm-storage-change=true.")]
     public StorageBackend Storage { get; init; } = StorageBackend.Filesystem;
 

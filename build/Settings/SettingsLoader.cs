@@ -23,6 +23,8 @@ public static class SettingsLoader
         new("s3-secret-key", "REGISTRY_S3_SECRET_KEY", "s3-secret-key-file", "storage=s3: the secret access key"),
         new("azure-account-key", "REGISTRY_AZURE_ACCOUNT_KEY", "azure-account-key-file", "storage=azure: the account key"),
         new("redis-password", "REGISTRY_REDIS_PASSWORD", "redis-password-file", "redis-url's password"),
+        new("proxy-username", "REGISTRY_PROXY_USERNAME", "proxy-username-file", "mode=proxy: the upstream registry's user"),
+        new("proxy-password", "REGISTRY_PROXY_PASSWORD", "proxy-password-file", "mode=proxy: the upstream registry's password or token"),
     ];
 
     /// <summary>The settings file's one nested entry: extra registry configuration.</summary>
@@ -37,13 +39,15 @@ public static class SettingsLoader
         ("storage.azure.accountkey", Advice(Secrets[3])),
         ("storage.azure.credentials.secret", "an Azure client secret, which this pipeline does not take; expected the account key ($REGISTRY_AZURE_ACCOUNT_KEY) or the pod's workload identity through service-account"),
         ("redis.password", Advice(Secrets[4])),
+        ("proxy.username", Advice(Secrets[5])),
+        ("proxy.password", Advice(Secrets[6])),
         ("storage.gcs.credentials", "--gcs-key-file=FILE, which reaches the registry as a file from a Secret"),
     ];
 
     private static string Advice(SecretInput input) => $"${input.Variable} or --{input.FileSetting}=FILE, which reach the registry through a Secret";
 
     /// <summary>Parts of config.yml the pipeline owns: overriding them would break login or lose images.</summary>
-    private static readonly string[] ManagedConfig = ["auth", "http.addr", "http.secret", "storage.filesystem"];
+    private static readonly string[] ManagedConfig = ["auth", "http.addr", "http.secret", "storage.filesystem", "proxy"];
 
     public static SettingsLoadResult Load(
         IReadOnlyDictionary<string, string> commandLine,
@@ -102,6 +106,8 @@ public static class SettingsLoader
             S3SecretKey = Read("s3-secret-key"),
             AzureAccountKey = Read("azure-account-key"),
             RedisPassword = Read("redis-password"),
+            ProxyUsername = Read("proxy-username"),
+            ProxyPassword = Read("proxy-password"),
             GcsKey = ReadGcsKey(settings, origins, problems),
         };
         var users = ReadUsers(settings, origins, problems);

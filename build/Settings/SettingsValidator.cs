@@ -224,8 +224,11 @@ public static partial class SettingsValidator
         // distribution 2.8's collector deletes the per-platform manifests of a tagged multi-platform image as untagged; 3.x checks.
         Check("gc-delete-untagged", !settings.GcDeleteUntagged || settings.ImageMajorVersion >= 3,
             $"is true with {settings.Image}, whose garbage-collect (distribution 2) deletes the per-platform manifests of tagged multi-platform images with it; expected false, or a registry:3 image");
+        CheckProxy(settings, Check, Given, problems);
         if (settings.RetainCount > 0 || settings.RetainDays > 0)
         {
+            Check(settings.RetainCount > 0 ? "retain-count" : "retain-days", settings.Mode == RegistryMode.Registry,
+                "asks Retention to delete tags, but mode is proxy: a cache's images expire by proxy-ttl and come back on the next pull; expected no retention rule");
             // Retention deletes through the registry's API, which refuses deletes without storage.delete.enabled.
             Check("delete-enabled", settings.DeleteEnabled,
                 "is false, but retain-count or retain-days asks Retention to delete tags, which the registry then refuses (405); expected true, or no retention rule");
@@ -501,6 +504,64 @@ public static partial class SettingsValidator
 
     [GeneratedRegex(@"^v1\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")]
     private static partial Regex CertManagerPattern();
+
+    private static void CheckProxy(RegistrySettings settings, Action<string, bool, string> Check, Func<string, bool> Given, List<SettingProblem> problems)
+    {
+        if (settings.ProxyRemoteUrl is { } withLogin && HoldsCredentials(withLogin))
+        {
+            // Never repeated, whatever the mode: the URL is shown without its login.
+            problems.Add(new SettingProblem("proxy-remote-url", WithoutCredentials(withLogin), settings.Origins.GetValueOrDefault("proxy-remote-url")?.Source,
+                "holds a user or password, which would be written into the registry's ConfigMap; expected the address alone, and the login in $REGISTRY_PROXY_USERNAME and $REGISTRY_PROXY_PASSWORD"));
+            return;
+        }
+
+        if (settings.Mode != RegistryMode.Proxy)
+        {
+            foreach (var name in new[] { "proxy-remote-url", "proxy-ttl", "proxy-username-file", "proxy-password-file" }.Where(Given))
+            {
+                Check(name, false, "is set, but mode is registry; expected mode=proxy with it, or no proxy setting");
+            }
+
+            return;
+        }
+
+        if (settings.ProxyRemoteUrl is not { } remote)
+        {
+            Check("proxy-remote-url", false, "is missing, and mode=proxy caches it; expected the upstream registry, such as https://registry-1.docker.io");
+            return;
+        }
+
+        // distribution appends /v2/ to it as text: a path (or a trailing slash) would ask the upstream the wrong thing.
+        var valid = Uri.TryCreate(remote, UriKind.Absolute, out var url) && url.Scheme is "https" or "http" && url.Query.Length == 0 && url.AbsolutePath == "/" && !remote.EndsWith('/');
+        Check("proxy-remote-url", valid,
+            "is not a registry's address; expected https://HOST[:PORT] with no path, no trailing slash and no login in it (the login comes from $REGISTRY_PROXY_USERNAME and $REGISTRY_PROXY_PASSWORD)");
+        Check("proxy-remote-url", !valid || url!.Scheme == "https" || settings.StoreSecrets.ProxyPassword is null,
+            "is plain http, and an upstream password is given: it would cross the network in clear; expected https://");
+        // A user without its password (or the other way round) fails every pull, public images included.
+        Check(settings.StoreSecrets.ProxyUsername is null ? "proxy-password-file" : "proxy-username-file",
+            (settings.StoreSecrets.ProxyUsername is null) == (settings.StoreSecrets.ProxyPassword is null),
+            "gives half of the upstream login; expected both $REGISTRY_PROXY_USERNAME and $REGISTRY_PROXY_PASSWORD (or their files), or neither for anonymous pulls");
+        if (settings.ProxyTtl is { } ttl)
+        {
+            Check("proxy-ttl", settings.ImageMajorVersion >= 3, $"is set, but {settings.Image} (distribution 2) has no proxy.ttl and keeps 168h; expected a registry:3 image, or no proxy-ttl");
+            Check("proxy-ttl", ttl == TimeSpan.Zero || ttl >= TimeSpan.FromMinutes(1), "is under a minute; expected how long cached content is kept, such as 168h, or 0s to keep it for ever");
+        }
+
+        // Each pod keeps its own list of what expires and writes it over the others' in the shared store.
+        Check("replicas", settings.Replicas == 1 && settings.AutoscaleMax == 0,
+            "is more than 1 with mode=proxy: each cache pod keeps its own expiry list in the one store and overwrites the others', so content stops expiring; expected 1 replica");
+        // Expiry deletes through the registry's own delete, which storage.delete.enabled gates.
+        Check("delete-enabled", settings.DeleteEnabled, "is false with mode=proxy: the cache could never delete what expired and would grow without end; expected true");
+
+        Check("smoke-docker", !settings.SmokeDocker, "pushes an image, which a pull-through cache refuses; expected false with mode=proxy (SmokeTest pulls smoke-proxy-image instead)");
+        // A first part with a dot, a colon or localhost would be a registry host: the image is the upstream's, named as the cache serves it.
+        var first = settings.SmokeProxyImage.Split('/')[0];
+        Check("smoke-proxy-image", SmokeProxyImagePattern().IsMatch(settings.SmokeProxyImage) && !(settings.SmokeProxyImage.Contains('/') && (first.Contains('.') || first == "localhost")),
+            "is not an image of the upstream registry; expected repository:tag with no host, such as library/busybox:1.37");
+    }
+
+    [GeneratedRegex(@"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
+    private static partial Regex SmokeProxyImagePattern();
 
     // A tag is [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} (distribution's reference grammar); a pattern may also hold * and ?.
     [GeneratedRegex(@"^[A-Za-z0-9_*?][A-Za-z0-9_.*?-]{0,127}$")]

@@ -481,7 +481,7 @@ public sealed class Declaration(ManifestTemplates templates)
     {
         var config = templates.Load<V1ConfigMap>("config.yaml", values);
         var readOnly = values.GetValueOrDefault("read-only") == "true";
-        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null && !settings.Metrics && !readOnly)
+        if (!settings.UsesObjectStorage && settings.RedisUrl is null && settings.RegistryConfig is null && !settings.Metrics && !readOnly && settings.Mode == RegistryMode.Registry)
         {
             return config;
         }
@@ -508,6 +508,18 @@ public sealed class Declaration(ManifestTemplates templates)
         if (settings.Metrics)
         {
             document["http"]!["debug"]!["prometheus"] = new JsonObject { ["enabled"] = true, ["path"] = "/metrics" };
+        }
+
+        if (settings.Mode == RegistryMode.Proxy)
+        {
+            // The upstream login is not here: it reaches the pods as environment variables from the storage Secret.
+            var proxy = new JsonObject { ["remoteurl"] = settings.ProxyRemoteUrl };
+            if (settings.ProxyTtl is { } ttl)
+            {
+                proxy["ttl"] = ttl == TimeSpan.Zero ? "0s" : Duration.Format(ttl);
+            }
+
+            document["proxy"] = proxy;
         }
 
         if (settings.RegistryConfig is { } extra)

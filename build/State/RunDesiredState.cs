@@ -129,7 +129,10 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
             if (!used.Contains(input))
             {
                 var variable = Settings.SettingsLoader.Secrets.FirstOrDefault(secret => secret.Name == input)?.Variable is { } name ? $"${name}" : input;
-                context.Warning($"{variable} is given but not used: storage is {Settings.SettingDefinition.KebabName(settings.Storage)}{(settings.RedisUrl is null ? " and there is no redis-url" : string.Empty)}.");
+                var why = input.StartsWith("proxy-", StringComparison.Ordinal)
+                    ? "mode is registry, not proxy"
+                    : $"storage is {Settings.SettingDefinition.KebabName(settings.Storage)}{(settings.RedisUrl is null ? " and there is no redis-url" : string.Empty)}";
+                context.Warning($"{variable} is given but not used: {why}.");
             }
         }
 

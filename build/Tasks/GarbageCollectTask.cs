@@ -17,6 +17,12 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
+        if (settings.Mode == Settings.RegistryMode.Proxy)
+        {
+            // Read-only stops HTTP writes only: a cache keeps storing what it fetches while garbage-collect would sweep.
+            throw new CakeException("GarbageCollect is for mode=registry: a pull-through cache writes what it fetches even when read-only, so a sweep could delete a layer it is storing. A cache frees its store itself, by proxy-ttl.");
+        }
+
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
         var state = await desired.GetAsync(context);
         var readOnly = await desired.ReadOnlyAsync(context);

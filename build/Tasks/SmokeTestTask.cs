@@ -13,7 +13,7 @@ using Registry.Build.Tools.Docker;
 namespace Registry.Build.Tasks;
 
 [TaskName("SmokeTest")]
-[TaskDescription("Push and pull a test image over the registry API (guide step 12), then have a node pull it.")]
+[TaskDescription("Push and pull a test image over the registry API (guide step 12), then have a node pull it; with mode=proxy, pull smoke-proxy-image through the cache twice.")]
 [IsDependentOn(typeof(RolloutTask))]
 public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker, ClusterConnector connector, WaitPolling polling) : AsyncRegistryTask<BuildContext>
 {
@@ -59,10 +59,16 @@ public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker, 
             context.Warning($"insecure-skip-tls-verify is true: the certificate of {url} is not checked.");
         }
 
+        var trust = new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify);
+        if (settings.Mode == RegistryMode.Proxy)
+        {
+            // Nothing can be pushed to a cache: an upstream image is pulled through it instead.
+            await new SmokeTest(context.Log).RunProxyAsync(url, login, trust, settings.SmokeProxyImage, ClusterPullOf(context, login), context.Cancellation, await HtpasswdSyncAsync(context));
+            return;
+        }
+
         long? layerSize = settings.SmokeLayerSize is { } text && ByteSize.TryParse(text, out var bytes) ? bytes : null;
-        await new SmokeTest(context.Log).RunAsync(
-            url, login, new RegistryTrust(PrivateCaOf(settings), settings.InsecureSkipTlsVerify), layerSize, ClusterPullOf(context, login), context.Cancellation,
-            await HtpasswdSyncAsync(context));
+        await new SmokeTest(context.Log).RunAsync(url, login, trust, layerSize, ClusterPullOf(context, login), context.Cancellation, await HtpasswdSyncAsync(context));
         if (settings.SmokeDocker)
         {
             DockerPush(context, url.Authority, login);

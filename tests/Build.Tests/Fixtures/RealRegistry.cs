@@ -16,12 +16,27 @@ public sealed class RealRegistry : IAsyncDisposable
     private readonly Process process;
     private readonly TemporaryDirectory directory;
 
-    private RealRegistry(Process process, TemporaryDirectory directory, Uri address, Uri debugAddress)
+    private RealRegistry(Process process, TemporaryDirectory directory, Uri address, Uri debugAddress, System.Text.StringBuilder output)
     {
         this.process = process;
         this.directory = directory;
+        this.output = output;
         Address = address;
         DebugAddress = debugAddress;
+    }
+
+    private readonly System.Text.StringBuilder output;
+
+    /// <summary>What the registry has logged so far, for a test's failure message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
     }
 
     public Uri Address { get; }
@@ -109,7 +124,12 @@ public sealed class RealRegistry : IAsyncDisposable
 
         // Set on these machines, it makes the AWS SDK inside the registry panic at start.
         start.Environment.Remove("AWS_CA_BUNDLE");
-        start.Environment["REGISTRY_AUTH_HTPASSWD_PATH"] = htpasswdFile;
+        // The htpasswd's mount point becomes a local file; a registry with token auth (an upstream) has none.
+        if (global::Registry.Build.Manifests.YamlToJson.Documents(configYml).Single()["auth"]?["htpasswd"] is not null)
+        {
+            start.Environment["REGISTRY_AUTH_HTPASSWD_PATH"] = htpasswdFile;
+        }
+
         start.Environment["REGISTRY_HTTP_SECRET"] = httpSecret;
         if (tls is { } served)
         {
@@ -128,7 +148,7 @@ public sealed class RealRegistry : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var registry = new RealRegistry(process, directory, new Uri($"{(tls is null ? "http" : "https")}://localhost:{port}/"), new Uri($"http://127.0.0.1:{debugPort}/"));
+        var registry = new RealRegistry(process, directory, new Uri($"{(tls is null ? "http" : "https")}://localhost:{port}/"), new Uri($"http://127.0.0.1:{debugPort}/"), output);
         using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
         for (var attempt = 0; attempt < 100; attempt++)
         {

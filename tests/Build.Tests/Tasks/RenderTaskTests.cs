@@ -124,6 +124,7 @@ public sealed class RenderTaskTests : IDisposable
         { ["--storage=azure", "--azure-account=registrystore", "--azure-container=images", "--image=registry:2.8.3"], [] },
         { ["--storage-access-mode=ReadWriteMany", "--replicas=2"], ["PodDisruptionBudget", "PersistentVolumeClaim"] },
         { ["--metrics=true"], ["ServiceMonitor"] },
+        { ["--mode=proxy", "--proxy-remote-url=https://registry-1.docker.io", "--proxy-ttl=72h"], ["PersistentVolumeClaim"] },
     };
 
     [Theory]
@@ -137,6 +138,7 @@ public sealed class RenderTaskTests : IDisposable
             {
                 ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1", ["REGISTRY_S3_ACCESS_KEY"] = "AKIAEXAMPLE", ["REGISTRY_S3_SECRET_KEY"] = "secret/key+1",
                 ["REGISTRY_AZURE_ACCOUNT_KEY"] = "YWNjb3VudGtleQ==", ["REGISTRY_REDIS_PASSWORD"] = "redis-pw",
+                ["REGISTRY_PROXY_USERNAME"] = "mirror-bot", ["REGISTRY_PROXY_PASSWORD"] = "dckr_pat_example",
             });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
