@@ -9,7 +9,7 @@ namespace Registry.Build.Kubernetes;
 /// Which of the fields the pipeline sets differ in the live object. Only the desired object's fields count:
 /// the server's defaults, its status and fields other managers set are not the pipeline's business.
 /// </summary>
-public static class ManifestComparison
+public static partial class ManifestComparison
 {
     /// <returns>The paths of the desired fields the live object does not have as desired, such as <c>spec.replicas</c>.</returns>
     public static IReadOnlyList<string> Differences(JsonNode desired, JsonNode? live)
@@ -103,10 +103,13 @@ public static class ManifestComparison
         return kindA == kindB && desired.ToJsonString() == liveValue.ToJsonString();
     }
 
-    // The server stores quantities in canonical form: "1024Mi" comes back as "1Gi".
+    // The server stores quantities in canonical form: "1024Mi" comes back as "1Gi". Only strings that are quantities
+    // are parsed as one: a digest such as "3e83920571648203" reads as 3 x 10^83920571648203 to ResourceQuantity, whose
+    // exponent overflows an int (seen once in a rotation: the apply failed with "Value was either too large or too small
+    // for an Int32"), and a smaller huge exponent would make it compute 10^n.
     private static bool SameQuantity(string a, string b)
     {
-        if (a.Length == 0 || b.Length == 0 || !char.IsAsciiDigit(a[0]) || !char.IsAsciiDigit(b[0]))
+        if (!Quantity().IsMatch(a) || !Quantity().IsMatch(b))
         {
             return false;
         }
@@ -115,11 +118,15 @@ public static class ManifestComparison
         {
             return new ResourceQuantity(a) == new ResourceQuantity(b);
         }
-        catch (FormatException)
+        catch (Exception exception) when (exception is FormatException or OverflowException or ArgumentException)
         {
             return false;
         }
     }
+
+    // Kubernetes' quantity grammar, with a decimal exponent of at most two digits (no quantity the pipeline writes has one).
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d+(\.\d+)?([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d{1,2})?$")]
+    private static partial System.Text.RegularExpressions.Regex Quantity();
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 

@@ -15,6 +15,24 @@ public sealed class ManifestComparisonTests
         Assert.Empty(differences);
     }
 
+    [Theory]
+    [InlineData("3e83920571648203", "1a2b3c4d5e6f7a8b")]
+    [InlineData("9e99999999", "0123456789abcdef")]
+    public void A_digest_that_looks_like_a_number_with_a_huge_exponent_is_a_plain_difference_not_a_crash(string desired, string live)
+    {
+        static string Annotated(string value) =>
+            "{\"metadata\": {\"annotations\": {\"registry-pipeline/desired-digest\": \"" + value + "\", \"note\": \"" + value + "\"}}}";
+        var differences = Compare(Annotated(desired), Annotated(live));
+
+        Assert.Contains("metadata.annotations.note", differences);
+    }
+
+    [Fact]
+    public void Quantities_in_other_units_are_still_the_same_value()
+    {
+        Assert.Empty(Compare("""{"spec": {"resources": {"requests": {"memory": "1024Mi", "cpu": "0.5"}}}}""", """{"spec": {"resources": {"requests": {"memory": "1Gi", "cpu": "500m"}}}}"""));
+    }
+
     [Fact]
     public void Named_list_entries_are_matched_by_name_and_entries_others_added_are_ignored()
     {
