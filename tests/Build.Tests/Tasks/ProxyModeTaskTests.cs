@@ -49,6 +49,32 @@ public sealed class ProxyModeTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_registry_and_a_cache_side_by_side_in_two_namespaces_each_converge_and_destroying_one_leaves_the_other()
+    {
+        await using var cacheBackend = await RealRegistry.AskingForLoginAsync();
+        pipeline.Server.ServiceBackends["docker-cache/docker-registry:5000"] = cacheBackend.Address;
+        var registry = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false"], Environment(login: false));
+        var cache = await Deploy(true, "--namespace=docker-cache");
+        Assert.True(registry.ExitCode == 0, registry.Output);
+        Assert.True(cache.ExitCode == 0, cache.Output);
+        pipeline.Server.ForgetRequests();
+
+        var registryAgain = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false"], Environment(login: false));
+        var cacheAgain = await Deploy(true, "--namespace=docker-cache");
+
+        Assert.True(registryAgain.ExitCode == 0 && cacheAgain.ExitCode == 0, registryAgain.Output + cacheAgain.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+        Assert.DoesNotContain("proxy", pipeline.Server.Store.Get(ConfigMap, "docker-registry", "docker-registry-config")!["data"]!["config.yml"]!.GetValue<string>());
+
+        var destroyed = await pipeline.RunAsync(["--target=Destroy", "--confirm=true", "--purge-data=true", "--namespace=docker-cache", "--host=cache.example.com"], []);
+
+        Assert.True(destroyed.ExitCode == 0, destroyed.Output);
+        Assert.Null(pipeline.Server.Store.Get(ResourceCatalogue.OfKind("v1", "Namespace"), null, "docker-cache"));
+        Assert.NotNull(pipeline.Server.Store.Get(Deployment, "docker-registry", "docker-registry"));
+        Assert.NotNull(pipeline.Server.Store.Get(ConfigMap, "docker-registry", "docker-registry-config"));
+    }
+
+    [Fact]
     public async Task Half_an_upstream_login_is_refused_before_any_request()
     {
         var run = await pipeline.RunAsync(
