@@ -196,6 +196,15 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             return;
         }
 
+        // A cache asks the upstream for every tag: the images pushed to a registry made into one could no longer be pulled.
+        if (settings.Mode == RegistryMode.Proxy && Manifests.YamlToJson.Documents(liveConfig).Single()["proxy"]?["remoteurl"] is null)
+        {
+            throw Refused(settings, "mode",
+                $"would turn the registry in {settings.Namespace}, whose store holds the images pushed to it, into a pull-through cache of {settings.ProxyRemoteUrl}: " +
+                "a cache asks the upstream for every tag, so those images could no longer be pulled. Expected a cache in a namespace of its own (its own settings file, " +
+                "namespace and host, beside the registry), or confirm-storage-change=true to make this registry a cache all the same");
+        }
+
         var from = Registry.StoreLocation.Of(liveConfig);
         var to = Registry.StoreLocation.Of(declaration.ConfigYml(settings));
         if (from is null || to is null || from.Difference(to) is not { } difference)

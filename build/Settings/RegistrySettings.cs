@@ -171,7 +171,7 @@ public sealed record RegistrySettings
     [Setting("storage-redirect", "With object storage, send clients to the store for image layers (a signed URL) rather than through the registry: true or false; true unless s3-endpoint is set, as clients may not reach a store inside the cluster.")]
     public bool? StorageRedirect { get; init; }
 
-    [Setting("confirm-storage-change", "Let a Deploy point a live registry at another store (storage, bucket, endpoint, prefix or container); the images stay where they were: true or false.")]
+    [Setting("confirm-storage-change", "Let a Deploy point a live registry at another store (storage, bucket, endpoint, prefix or container), or turn it into a cache (mode=proxy); the images stay where they were: true or false.")]
     public bool ConfirmStorageChange { get; init; }
 
     [Setting("service-account", "An existing ServiceAccount the registry's pods run as (one whose annotations give the pod a cloud identity, for IRSA or workload identity); else the namespace's default.")]

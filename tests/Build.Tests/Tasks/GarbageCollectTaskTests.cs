@@ -64,12 +64,7 @@ public sealed class GarbageCollectTaskTests : IAsyncLifetime
         var configs = pipeline.Server.Store.Versions(ConfigMap, "docker-registry", "docker-registry-config").Select(Config).ToList();
         Assert.Contains(configs, config => config.Contains("readonly:\n      enabled: true", StringComparison.Ordinal));
         Assert.DoesNotContain("readonly", configs[^1], StringComparison.Ordinal);
-        // The emulated rollout reports done at once; the pod's own restart follows within a reconcile or two.
-        for (var attempt = 0; pods.Starts < 3 && attempt < 100; attempt++)
-        {
-            await Task.Delay(50);
-        }
-
+        await pods.WaitUntilStartedAsync(3);
         Assert.Equal(3, pods.Starts);
         Assert.False(File.Exists(TestImage.BlobPath(claim.Path, older.Layers[1].Digest)));
         Assert.True(File.Exists(TestImage.BlobPath(claim.Path, older.Layers[0].Digest)));
@@ -120,6 +115,7 @@ public sealed class GarbageCollectTaskTests : IAsyncLifetime
         Assert.Contains("  failed to garbage collect: filesystem: read-only file system", run.Output);
         Assert.Contains("The registry is read-write again, on new pods.", run.Output);
         Assert.DoesNotContain("readonly", Config(pipeline.Server.Store.Get(ConfigMap, "docker-registry", "docker-registry-config")!), StringComparison.Ordinal);
+        await pods.WaitUntilStartedAsync(3);
         using var client = await ClientAsync();
         await TestImage.Of(Now, "pushed after the failed collection").PushAsync(client, "team/after", "1");
     }

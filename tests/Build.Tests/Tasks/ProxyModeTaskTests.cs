@@ -75,6 +75,24 @@ public sealed class ProxyModeTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Turning_a_live_registry_into_a_cache_is_refused_before_any_write_unless_confirmed()
+    {
+        Assert.Equal(0, (await pipeline.RunAsync(["--host=cache.example.com", "--smoke-test=false"], Environment(login: false))).ExitCode);
+        pipeline.Server.ForgetRequests();
+
+        var refused = await Deploy();
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("mode: 'proxy' (from the command line) would turn the registry in docker-registry, whose store holds the images pushed to it, into a pull-through cache", refused.Output);
+        Assert.Empty(pipeline.Server.ClusterWrites);
+
+        var confirmed = await Deploy(true, "--confirm-storage-change=true");
+
+        Assert.True(confirmed.ExitCode == 0, confirmed.Output);
+        Assert.Contains("remoteurl: https://registry-1.docker.io", pipeline.Server.Store.Get(ConfigMap, "docker-registry", "docker-registry-config")!["data"]!["config.yml"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Half_an_upstream_login_is_refused_before_any_request()
     {
         var run = await pipeline.RunAsync(

@@ -47,10 +47,13 @@ public sealed class RegistryPods : IAsyncDisposable
 
     private DateTimeOffset? htpasswdSeenChanged;
 
-    /// <summary>Waits until the pod has started once (the first reconcile after the Deployment exists).</summary>
-    public async Task WaitUntilStartedAsync()
+    /// <summary>
+    /// Waits until the pod has started <paramref name="times"/> times: the emulated rollout reports done at once, and the
+    /// pod's own restart follows within a reconcile or two.
+    /// </summary>
+    public async Task WaitUntilStartedAsync(int times = 1)
     {
-        for (var attempt = 0; Starts == 0 && attempt < 200; attempt++)
+        for (var attempt = 0; Starts < times && attempt < 200; attempt++)
         {
             await Task.Delay(50);
         }
