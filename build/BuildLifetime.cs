@@ -159,8 +159,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // Two runs that change the cluster must not interleave; a run that only reads needs no lock.
         if (tasks.Any(task => WritingTasks.Contains(task.Name)))
         {
-            // Destroy, Retention or GarbageCollect on a cluster without the namespace have nothing to work on and must
-            // create nothing, lock included.
+            // Destroy, Retention, GarbageCollect or RotatePassword on a cluster without the namespace have nothing to
+            // work on and must create nothing, lock included.
             var maintaining = tasks.Any(task => task.Name == TaskNames.Of(typeof(RetentionTask)) || task.Name == TaskNames.Of(typeof(RotatePasswordTask)));
             runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying && !maintaining, context.Cancellation).GetAwaiter().GetResult();
         }
@@ -463,7 +463,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     {
         CiLog.Mask(context, context.Settings.Password);
         // The upstream user name is no secret, and masking a short one would blank it out wherever it appears.
-        foreach (var (name, key) in context.Settings.StoreSecrets.Given.Where(given => given.Name != "proxy-username"))
+        foreach (var (_, key) in context.Settings.StoreSecrets.Given.Where(given => given.Name != "proxy-username"))
         {
             CiLog.Mask(context, key);
         }

@@ -13,7 +13,6 @@ namespace Registry.Build.Registry;
 /// </summary>
 public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan pollInterval)
 {
-
     // A pod in one of these never starts; waiting for the Job's deadline would only hide why.
     private static readonly HashSet<string> Stuck = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"];
 

@@ -12,8 +12,9 @@ namespace Registry.Build.Registry;
 
 /// <summary>
 /// Switches the registry between read-write and read-only (storage.maintenance.readonly) by applying its config and
-/// Deployment from one of two desired states, and waits until the pods that serve it run that config. Pulls go on
-/// throughout; only pushes and deletes are refused while it is read-only.
+/// Deployment from one of two desired states, and waits until the pods that serve it run that config. While it is
+/// read-only, pushes and deletes are refused and pulls are served (on a ReadWriteOnce claim, each switch restarts the
+/// one pod, so pulls pause while it starts).
 /// </summary>
 public sealed class ReadOnlyWindow(KubernetesApi api, ICakeLog log, TimeSpan pollInterval)
 {

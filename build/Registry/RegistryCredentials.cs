@@ -32,6 +32,9 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
     /// <summary>The user's login before this run changed it, when it was known (kept in Secret docker-registry-password): what a rotation replaced.</summary>
     public Credential? PreviousLogin { get; init; }
 
+    /// <summary>This run writes another htpasswd than the cluster has: the running pods take it only once the kubelet syncs their mount.</summary>
+    public bool HtpasswdChanges { get; init; }
+
     /// <param name="api">The cluster to read the current Secrets from; null renders without one.</param>
     /// <param name="rotate">RotatePassword: without a password given, the user gets a new generated one instead of keeping theirs.</param>
     public static async Task<RegistryCredentials> ResolveAsync(RegistrySettings settings, KubernetesApi? api, CancellationToken cancellationToken, bool rotate = false)
@@ -74,7 +77,7 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
         var previous = rotate && await Existing(PasswordSecret, "user") == settings.User && await Existing(PasswordSecret, "password") is { } previousPassword
             ? new Credential(settings.User, new Secret(previousPassword))
             : null;
-        return login with { StoreKeys = store, StoreKeysKept = kept, PreviousLogin = previous };
+        return login with { StoreKeys = store, StoreKeysKept = kept, PreviousLogin = previous, HtpasswdChanges = login.Htpasswd != await Existing(HtpasswdSecret, "htpasswd") };
     }
 
     private static async Task<RegistryCredentials> ResolveLoginAsync(RegistrySettings settings, Func<string, string, Task<string?>> Existing, bool rotate)

@@ -44,7 +44,7 @@ public sealed class GarbageCollectTask(ClusterConnector connector, RunDesiredSta
 
         // Checked before the window opens: without a working login the read-only switch could not be verified, and each
         // switch costs the pods a restart.
-        using var client = await RegistryEndpoint.ConnectAsync(settings, state.Credentials.Login, api, "GarbageCollect", context.Cancellation);
+        using var client = (await RegistryEndpoint.OpenAsync(settings, api, "GarbageCollect", context.Cancellation)).LogIn(state.Credentials.Login);
         await CheckLoginAsync(settings, client, context.Cancellation);
         IReadOnlyList<string> log;
         try

@@ -22,7 +22,7 @@ public sealed class RetentionTask(ClusterConnector connector, RunDesiredState de
         // A GC dry run changes nothing, tags included.
         var dryRun = settings.RetainDryRun || settings.GcDryRun;
         var api = (await connector.ConnectAsync(context.Cancellation)).Api;
-        using var client = await RegistryEndpoint.ConnectAsync(settings, (await desired.GetAsync(context)).Credentials.Login, api, "Retention", context.Cancellation);
+        using var client = (await RegistryEndpoint.OpenAsync(settings, api, "Retention", context.Cancellation)).LogIn((await desired.GetAsync(context)).Credentials.Login);
         context.Information($"Retention: {rules.Describe()}{(dryRun ? " (dry run: nothing is deleted)" : string.Empty)}.");
         var verdicts = await new RegistryRetention(client, context.Log).ApplyAsync(rules, dryRun, context.Cancellation);
         var deleted = verdicts.Where(verdict => !verdict.Keep).ToList();

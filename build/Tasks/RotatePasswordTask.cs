@@ -66,7 +66,8 @@ public sealed class RotatePasswordTask(ClusterConnector connector, RunDesiredSta
         }
 
         var sync = new HtpasswdSync(context.Log, polling.Interval);
-        using var client = await RegistryEndpoint.ConnectAsync(settings, login, api, "RotatePassword", context.Cancellation);
+        var endpoint = await RegistryEndpoint.OpenAsync(settings, api, "RotatePassword", context.Cancellation);
+        using var client = endpoint.LogIn(login);
         var waited = await sync.WaitUntilAcceptedAsync(client, settings.User, settings.WaitTimeout, context.Cancellation);
         context.Information($"The registry takes user {settings.User}'s new password ({waited.TotalSeconds:0}s after the Secret changed; no pod was restarted).");
         foreach (var item in rotated.Of<PullSecretsTask>())
@@ -77,7 +78,7 @@ public sealed class RotatePasswordTask(ClusterConnector connector, RunDesiredSta
         if (rotated.Credentials.PreviousLogin is { } previous && previous.Password.Reveal() != login.Password.Reveal())
         {
             // Each replica's kubelet syncs on its own: until the last has, some answer the old password still.
-            using var old = await RegistryEndpoint.ConnectAsync(settings, previous, api, "RotatePassword", context.Cancellation);
+            using var old = endpoint.LogIn(previous);
             await sync.WaitUntilRefusedAsync(old, settings.User, settings.WaitTimeout, context.Cancellation);
             context.Information("The old password is refused (401).");
         }

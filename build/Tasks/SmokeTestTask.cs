@@ -113,25 +113,14 @@ public sealed class SmokeTestTask(RunDesiredState desired, DockerRunner docker, 
     }
 
     /// <summary>
-    /// How long a refused login may still be the pods reading a new htpasswd: the kubelet's sync (up to about two
-    /// minutes) from when this pipeline last wrote the Secret; zero when it did not write it lately, or this run did not
-    /// connect to a cluster (a smoke test of registry-url alone).
+    /// How long a refused login may still be the pods reading a new htpasswd: the kubelet's sync, when this run wrote
+    /// one (read from the state the run built, no request of its own); zero otherwise, and for a smoke test of
+    /// registry-url alone, which touches no cluster.
     /// </summary>
-    private async Task<TimeSpan> HtpasswdSyncAsync(BuildContext context)
-    {
-        if (connector.Connected is not { } cluster)
-        {
-            return TimeSpan.Zero;
-        }
-
-        var secret = await cluster.Api.GetAsync(ResourceAddress.For<k8s.Models.V1Secret>(context.Settings.Namespace, RegistryCredentials.HtpasswdSecret), context.Cancellation);
-        var written = secret?["metadata"]?["managedFields"]?.AsArray()
-            .Where(entry => entry?["manager"]?.GetValue<string>() == KubernetesApi.FieldManager)
-            .Select(entry => DateTimeOffset.TryParse(entry?["time"]?.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) ? time : DateTimeOffset.MinValue)
-            .DefaultIfEmpty(DateTimeOffset.MinValue).Max() ?? DateTimeOffset.MinValue;
-        var left = KubeletSync - (DateTimeOffset.UtcNow - written);
-        return left > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Min(left.Ticks, context.Settings.WaitTimeout.Ticks)) : TimeSpan.Zero;
-    }
+    private async Task<TimeSpan> HtpasswdSyncAsync(BuildContext context) =>
+        connector.Connected is not null && (await desired.GetAsync(context)).Credentials.HtpasswdChanges
+            ? TimeSpan.FromTicks(Math.Min(KubeletSync.Ticks, context.Settings.WaitTimeout.Ticks))
+            : TimeSpan.Zero;
 
     // The kubelet's sync period (1m, with jitter) plus its Secret cache: how late a mounted Secret can be.
     private static readonly TimeSpan KubeletSync = TimeSpan.FromMinutes(2);

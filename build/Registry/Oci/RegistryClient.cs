@@ -90,12 +90,20 @@ public sealed class RegistryClient : IDisposable
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
-    /// <summary>A manifest in whichever of <paramref name="mediaTypes"/> the registry holds it, with its type and digest.</summary>
-    public async Task<(byte[] Content, string MediaType, string Digest)> GetManifestAsync(
-        string repository, string reference, IReadOnlyList<string> mediaTypes, CancellationToken cancellationToken)
+    /// <summary>Every kind of manifest a client takes: OCI and Docker, an image's or an index of platforms.</summary>
+    private static readonly string[] AnyManifest =
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ];
+
+    /// <summary>A manifest of whichever kind the registry holds it as, with its media type and digest.</summary>
+    public async Task<(byte[] Content, string MediaType, string Digest)> GetAnyManifestAsync(string repository, string reference, CancellationToken cancellationToken)
     {
         using var request = Request(HttpMethod.Get, $"v2/{repository}/manifests/{reference}", null, true);
-        foreach (var mediaType in mediaTypes)
+        foreach (var mediaType in AnyManifest)
         {
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(mediaType));
         }

@@ -12,14 +12,6 @@ namespace Registry.Build.Registry.Retention;
 /// </summary>
 public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
 {
-    private static readonly string[] ManifestTypes =
-    [
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.docker.distribution.manifest.v2+json",
-        "application/vnd.oci.image.index.v1+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-    ];
-
     /// <returns>The verdict on every tag; deleted are those not kept (or, with <paramref name="dryRun"/>, would be).</returns>
     public async Task<IReadOnlyList<RetentionVerdict>> ApplyAsync(RetentionRules rules, bool dryRun, CancellationToken cancellationToken)
     {
@@ -35,7 +27,7 @@ public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
                 string mediaType, digest;
                 try
                 {
-                    (content, mediaType, digest) = await client.GetManifestAsync(repository, tag, ManifestTypes, cancellationToken);
+                    (content, mediaType, digest) = await client.GetAnyManifestAsync(repository, tag, cancellationToken);
                 }
                 catch (RegistryApiException exception) when (exception.Status == System.Net.HttpStatusCode.NotFound)
                 {
@@ -101,7 +93,7 @@ public sealed class RegistryRetention(RegistryClient client, ICakeLog log)
         var manifest = JsonNode.Parse(content);
         if (manifest?["manifests"] is JsonArray { Count: > 0 } children && children[0]?["digest"]?.GetValue<string>() is { } first)
         {
-            var (child, childType, _) = await client.GetManifestAsync(repository, first, ManifestTypes, cancellationToken);
+            var (child, childType, _) = await client.GetAnyManifestAsync(repository, first, cancellationToken);
             return childType.Contains("index", StringComparison.Ordinal) || childType.Contains("list", StringComparison.Ordinal)
                 ? null
                 : await ReadCreatedAsync(repository, child, childType, cancellationToken);

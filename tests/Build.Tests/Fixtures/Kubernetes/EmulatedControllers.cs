@@ -195,7 +195,7 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     : type.Kind == "Certificate" && body["status"]?["conditions"]?[0]?["status"]?.GetValue<string>() != "True" && acme.Pending(ns!, name, body) is { } pending
                     ? ("False", pending.Reason, pending.Message)
                     : ("True", "Ready", type.Kind == "Certificate" ? "Certificate is up to date and has not expired" : "The issuer is ready");
-                store.Mutate(type, ns, name, item => item["status"] = Conditions(("Ready", status, reason, message)));
+                // As cert-manager: the Secret is written before the Certificate says Ready, so whoever waits for Ready finds it.
                 if (type.Kind == "Certificate" && status == "True" && body["spec"]?["secretName"]?.GetValue<string>() is { } secretName
                     && store.Get(Secret, ns, secretName) is null)
                 {
@@ -209,6 +209,8 @@ public sealed class EmulatedControllers : IAsyncDisposable
                     secret["metadata"]!["annotations"] = new JsonObject { ["cert-manager.io/certificate-name"] = name };
                     store.Seed(secret, "cert-manager-certificates");
                 }
+
+                store.Mutate(type, ns, name, item => item["status"] = Conditions(("Ready", status, reason, message)));
 
                 // An ACME Issuer registers an account, whose key cert-manager keeps in the Secret the Issuer names.
                 if (type.Kind == "Issuer" && status == "True" && body["spec"]?["acme"]?["privateKeySecretRef"]?["name"]?.GetValue<string>() is { } accountKey
