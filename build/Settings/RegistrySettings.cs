@@ -192,6 +192,15 @@ public sealed record RegistrySettings
     [Setting("metrics", "Serve Prometheus metrics on the registry's debug port, add a metrics port to its Service, and a ServiceMonitor when the cluster has the Prometheus Operator's CRD: true or false.")]
     public bool Metrics { get; init; }
 
+    [Setting("web-ui", "Also serve the registry's web UI (joxit/docker-registry-ui) at https://host/, on the registry's own origin: /v2/ goes to the registry, the rest to the UI: true or false.")]
+    public bool WebUi { get; init; }
+
+    [Setting("web-ui-host", "With web-ui, a DNS name of its own for the UI (it passes /v2/ on to the registry's Service); the certificate then covers it too. Else the UI shares host.")]
+    public string? WebUiHost { get; init; }
+
+    [Setting("web-ui-image", "The web UI's image, pinned by tag or digest (a mirror's copy of joxit/docker-registry-ui works).")]
+    public string WebUiImage { get; init; } = "joxit/docker-registry-ui:2.6.0";
+
     [Setting("retain-count", "Retention keeps the newest this many tags of each repository (by the image's created date); 0: no count rule.")]
     public int RetainCount { get; init; }
 

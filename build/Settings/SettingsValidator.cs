@@ -225,6 +225,24 @@ public static partial class SettingsValidator
         Check("gc-delete-untagged", !settings.GcDeleteUntagged || settings.ImageMajorVersion >= 3,
             $"is true with {settings.Image}, whose garbage-collect (distribution 2) deletes the per-platform manifests of tagged multi-platform images with it; expected false, or a registry:3 image");
         CheckProxy(settings, Check, Given, problems);
+        if (settings.WebUi)
+        {
+            Check("web-ui-image", IsPinnedImage(settings.WebUiImage),
+                "is not a pinned image; expected a reference with a version tag or digest such as joxit/docker-registry-ui:2.6.0 (not 'latest')");
+        }
+
+        if (settings.WebUiHost is { } uiHost)
+        {
+            Check("web-ui-host", settings.WebUi, "is set, but web-ui is false, so there is no UI to serve there; expected web-ui=true, or no web-ui-host");
+            Check("web-ui-host", IsDnsSubdomain(uiHost) && !System.Net.IPAddress.TryParse(uiHost, out _),
+                "is not a DNS name; expected lower-case letters, digits, '-' and '.', such as registry-ui.example.com");
+            Check("web-ui-host", uiHost != settings.Host,
+                "is host itself; expected another name for the UI, or no web-ui-host to serve the UI at https://host/ beside /v2/");
+            // The UI's name joins the registry's certificate and routes, which name an address differently (IP SANs, no route host).
+            Check("web-ui-host", !settings.HostIsAddress,
+                $"needs host to be a DNS name too, but host {settings.Host} is an IP address; expected no web-ui-host (the UI is then served at https://{settings.Host}/)");
+        }
+
         if (settings.RetainCount > 0 || settings.RetainDays > 0)
         {
             Check(settings.RetainCount > 0 ? "retain-count" : "retain-days", settings.Mode == RegistryMode.Registry,

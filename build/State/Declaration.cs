@@ -85,6 +85,10 @@ public sealed class Declaration(ManifestTemplates templates)
                 certificate.Spec!.Remove("dnsNames");
                 certificate.Spec["ipAddresses"] = new JsonArray(settings.Host);
             }
+            else if (settings.WebUiHost is { } uiHost)
+            {
+                certificate.Spec!["dnsNames"]!.AsArray().Add(uiHost);
+            }
 
             Add<CertificateTask>(certificate);
         }
@@ -167,6 +171,12 @@ public sealed class Declaration(ManifestTemplates templates)
             Add<ServiceTask>(templates.Load<ServiceMonitor>("docker-registry-service-monitor.yaml", values));
         }
 
+        if (settings.WebUi)
+        {
+            Add<WebUiTask>(WebUi(settings, values));
+            Add<WebUiTask>(templates.Load<V1Service>("docker-registry-ui-service.yaml", values));
+        }
+
         if (settings.Exposure == Exposure.Gateway)
         {
             DeclareGateway(settings, values, onNodePorts, Add<GatewayTask>, Add<HttpRouteTask>);
@@ -184,6 +194,22 @@ public sealed class Declaration(ManifestTemplates templates)
                 // route by: the rule takes every request, and the controller's default certificate must be the registry's.
                 ingress.Spec.Rules[0].Host = null;
                 ingress.Spec.Tls[0].Hosts = null;
+            }
+
+            if (settings.WebUiHost is { } uiHost)
+            {
+                // The UI's own name, all of it to the UI, which passes /v2 on to the registry's Service itself.
+                ingress.Spec.Tls[0].Hosts.Add(uiHost);
+                ingress.Spec.Rules.Add(new V1IngressRule
+                {
+                    Host = uiHost,
+                    Http = new V1HTTPIngressRuleValue { Paths = [IngressPath("/", WebUiName, "http")] },
+                });
+            }
+            else if (settings.WebUi)
+            {
+                // One origin for both, so that the browser's calls to /v2/ need no CORS: /v2 (and below) to the registry, the rest to the UI.
+                ingress.Spec.Rules[0].Http.Paths = [IngressPath("/v2", WorkloadName, "http"), IngressPath("/", WebUiName, "http")];
             }
 
             Add<IngressTask>(ingress);
@@ -219,8 +245,9 @@ public sealed class Declaration(ManifestTemplates templates)
     private static JsonObject GatewaySolver(RegistrySettings settings)
     {
         var parent = new JsonObject { ["group"] = "gateway.networking.k8s.io", ["kind"] = "Gateway", ["name"] = settings.GatewayName, ["namespace"] = settings.GatewayHomeNamespace };
-        if (!settings.SharesGateway)
+        if (!settings.SharesGateway && settings.WebUiHost is null)
         {
+            // With web-ui-host, the UI's name is answered on a listener of its own: the solver attaches wherever its name is.
             parent["sectionName"] = "http";
         }
 
@@ -264,6 +291,19 @@ public sealed class Declaration(ManifestTemplates templates)
                 };
             }
 
+            if (settings.WebUiHost is { } uiHost)
+            {
+                // A listener per name and scheme: the UI's name has its own, with the same certificate, which covers both names.
+                var listeners = gateway.Spec!["listeners"]!.AsArray();
+                foreach (var listener in listeners.ToList())
+                {
+                    var copy = listener!.DeepClone().AsObject();
+                    copy["name"] = $"{copy["name"]!.GetValue<string>()}-ui";
+                    copy["hostname"] = uiHost;
+                    listeners.Add(copy);
+                }
+            }
+
             addListener(gateway, false);
             var redirect = templates.Load<HttpRoute>("docker-registry-http-redirect.yaml", values);
             if (settings.HostIsAddress)
@@ -272,6 +312,10 @@ public sealed class Declaration(ManifestTemplates templates)
             }
 
             add(redirect, false);
+            if (settings.WebUiHost is not null)
+            {
+                add(templates.Load<HttpRoute>("docker-registry-ui-http-redirect.yaml", values), false);
+            }
         }
 
         if (settings.HostIsAddress)
@@ -285,7 +329,30 @@ public sealed class Declaration(ManifestTemplates templates)
             route.Spec!["parentRefs"]![0]!.AsObject().Remove("sectionName");
         }
 
+        if (settings.WebUi && settings.WebUiHost is null)
+        {
+            // One origin for both, so that the browser's calls to /v2/ need no CORS: /v2 (and below) to the registry, the rest to the UI.
+            var registryRule = route.Spec!["rules"]![0]!.AsObject();
+            registryRule["matches"]![0]!["path"]!["value"] = "/v2";
+            route.Spec["rules"]!.AsArray().Add(new JsonObject
+            {
+                ["matches"] = new JsonArray(new JsonObject { ["path"] = new JsonObject { ["type"] = "PathPrefix", ["value"] = "/" } }),
+                ["backendRefs"] = new JsonArray(new JsonObject { ["name"] = WebUiName, ["port"] = 80 }),
+            });
+        }
+
         add(route, false);
+        if (settings.WebUiHost is not null)
+        {
+            var uiRoute = templates.Load<HttpRoute>("docker-registry-ui-httproute.yaml", values);
+            if (settings.SharesGateway)
+            {
+                uiRoute.Spec!["parentRefs"]![0]!.AsObject().Remove("sectionName");
+            }
+
+            add(uiRoute, false);
+        }
+
         switch (settings.GatewayController)
         {
             case GatewayController.Envoy:
@@ -302,6 +369,33 @@ public sealed class Declaration(ManifestTemplates templates)
                 add(templates.Load<ProxySettingsPolicy>("nginx-proxy-settings-policy.yaml", values), false);
                 break;
         }
+    }
+
+    private static V1HTTPIngressPath IngressPath(string path, string service, string port) => new()
+    {
+        Path = path,
+        PathType = "Prefix",
+        Backend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = service, Port = new V1ServiceBackendPort { Name = port } } },
+    };
+
+    /// <summary>The web UI's Deployment and Service.</summary>
+    public const string WebUiName = "docker-registry-ui";
+
+    /// <summary>
+    /// The web UI's Deployment. On host itself the browser reaches /v2/ through the Ingress or HTTPRoute; on a name of its
+    /// own, the UI's nginx passes /v2 on to the registry's Service, and shows host in its pull commands.
+    /// </summary>
+    private V1Deployment WebUi(RegistrySettings settings, Dictionary<string, string> values)
+    {
+        var deployment = templates.Load<V1Deployment>("docker-registry-ui.yaml", values);
+        if (settings.WebUiHost is not null)
+        {
+            var container = deployment.Spec.Template.Spec.Containers.Single();
+            container.Env.Add(new V1EnvVar { Name = "NGINX_PROXY_PASS_URL", Value = $"http://{WorkloadName}.{settings.Namespace}.svc:5000" });
+            container.Env.Add(new V1EnvVar { Name = "PULL_URL", Value = settings.Host });
+        }
+
+        return deployment;
     }
 
     /// <summary>
@@ -471,6 +565,8 @@ public sealed class Declaration(ManifestTemplates templates)
             ["http-secret-base64"] = Base64(credentials.HttpSecret.Reveal()),
             // Pods on one ReadWriteOnce volume cannot run side by side, so a rollout replaces them; on shared storage it rolls one at a time.
             ["rollout-strategy"] = settings.StorageIsShared ? "RollingUpdate" : "Recreate",
+            // A cache refuses deletes of what it holds, whatever delete-enabled says (that is for its own expiry).
+            ["web-ui-delete-images"] = settings.DeleteEnabled && settings.Mode == RegistryMode.Registry ? "true" : "false",
         };
 
     /// <summary>The config.yml a Deploy with these settings gives the registry, for comparing stores before anything is written.</summary>

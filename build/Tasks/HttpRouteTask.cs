@@ -36,6 +36,10 @@ public sealed class HttpRouteTask(ClusterConnector connector, RunDesiredState de
         }
 
         await waiter.WaitAsync(Route(settings), Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace), settings.WaitTimeout, context.Cancellation);
+        if (settings.WebUiHost is not null)
+        {
+            await waiter.WaitAsync(ResourceAddress.For<HttpRoute>(settings.Namespace, Declaration.WebUiName), Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace), settings.WaitTimeout, context.Cancellation);
+        }
         context.Information($"https://{settings.Host}/ is routed to the registry through {GatewayOf(settings)}.");
         await CheckDnsAsync(context, api);
     }

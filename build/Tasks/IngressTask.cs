@@ -8,7 +8,7 @@ namespace Registry.Build.Tasks;
 [TaskName("Ingress")]
 [TaskDescription("Publish the registry over HTTPS at host, sized for large pushes (guide step 11).")]
 [IsDependentOn(typeof(CertificateTask))]
-[IsDependentOn(typeof(ServiceTask))]
+[IsDependentOn(typeof(WebUiTask))]
 [WritesToCluster]
 public sealed class IngressTask(ClusterConnector connector, RunDesiredState desired) : ApplyObjectsTask(connector, desired)
 {

