@@ -98,6 +98,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var localDefaultHost = context.Settings.Origins.GetValueOrDefault("host")?.Source is { } hostSource && LocalClusterDefaults.IsDefaultHost(hostSource);
         if (usesCluster && (deploying || localDefaultHost))
         {
+            if (deploying)
+            {
+                // What the pipeline made before, read in one go: the checks and steps below compare with it.
+                new Inventory.ApplySet(context.Settings.Namespace).ReadAllAsync(connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api, context.Cancellation).GetAwaiter().GetResult();
+            }
+
             KeepInstalledIngressNginx(context);
             DetectLocalDistribution(context);
         }
@@ -170,7 +176,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     private string? ServedHost(BuildContext context)
     {
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var ingress = api.GetAsync(ResourceAddress.For<k8s.Models.V1Ingress>(context.Settings.Namespace, "docker-registry"), context.Cancellation).GetAwaiter().GetResult();
+        var ingress = api.ReadAsync(ResourceAddress.For<k8s.Models.V1Ingress>(context.Settings.Namespace, "docker-registry"), context.Cancellation).GetAwaiter().GetResult();
         return ingress is not null && new Inventory.ApplySet(context.Settings.Namespace).IsMember(ingress) ? ingress["spec"]?["rules"]?[0]?["host"]?.GetValue<string>() : null;
     }
 
@@ -178,7 +184,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     {
         var settings = context.Settings;
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        if (api.GetAsync(ResourceAddress.For<k8s.Models.V1ServiceAccount>(settings.Namespace, settings.ServiceAccount!), context.Cancellation).GetAwaiter().GetResult() is null)
+        if (api.ReadAsync(ResourceAddress.For<k8s.Models.V1ServiceAccount>(settings.Namespace, settings.ServiceAccount!), context.Cancellation).GetAwaiter().GetResult() is null)
         {
             throw Refused(settings, "service-account",
                 $"names a ServiceAccount namespace {settings.Namespace} does not have; expected an existing one (create it first, with the annotation that gives it its cloud identity), " +
@@ -190,7 +196,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     {
         var settings = context.Settings;
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var live = api.GetAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(settings.Namespace, State.Declaration.ConfigName), context.Cancellation).GetAwaiter().GetResult();
+        var live = api.ReadAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(settings.Namespace, State.Declaration.ConfigName), context.Cancellation).GetAwaiter().GetResult();
         if (live is null || !new Inventory.ApplySet(settings.Namespace).IsMember(live) || live["data"]?["config.yml"]?.GetValue<string>() is not { } liveConfig)
         {
             return;
@@ -234,7 +240,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
         var missing = context.Settings.PullSecretNamespaces
             .Where(ns => ns != context.Settings.Namespace)
-            .Where(ns => api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, ns), context.Cancellation).GetAwaiter().GetResult() is null)
+            .Where(ns => api.ReadAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, ns), context.Cancellation).GetAwaiter().GetResult() is null)
             .ToList();
         if (missing.Count > 0)
         {
@@ -275,14 +281,14 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         if (settings.SharesGateway)
         {
-            var shared = api.GetAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(settings.GatewayNamespace, settings.GatewayName), context.Cancellation).GetAwaiter().GetResult();
+            var shared = api.ReadAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(settings.GatewayNamespace, settings.GatewayName), context.Cancellation).GetAwaiter().GetResult();
             if (shared is null)
             {
                 Refuse("gateway-namespace", $"has no Gateway {settings.GatewayName} (or the cluster does not serve the Gateway API); expected the namespace of an existing shared Gateway, to which only the registry's HTTPRoute is added");
             }
 
             var sharedClass = shared!["spec"]?["gatewayClassName"]?.GetValue<string>() ?? string.Empty;
-            CheckServedBy(api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(sharedClass), context.Cancellation).GetAwaiter().GetResult(),
+            CheckServedBy(api.ReadAsync(Prerequisites.GatewayApiCrds.GatewayClass(sharedClass), context.Cancellation).GetAwaiter().GetResult(),
                 $"the shared Gateway {settings.GatewayNamespace}/{settings.GatewayName} (GatewayClass {sharedClass})");
             CheckCertManagerForAcme(context);
             var listeners = string.Join(", ", (shared["spec"]?["listeners"] as System.Text.Json.Nodes.JsonArray ?? []).Select(listener =>
@@ -319,14 +325,14 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // A controller the pipeline installs (the GatewayController step) brings its class; an existing one must be there.
         if (settings.GatewayController != GatewayController.Existing)
         {
-            CheckServedBy(api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(settings.GatewayClassName), context.Cancellation).GetAwaiter().GetResult(),
+            CheckServedBy(api.ReadAsync(Prerequisites.GatewayApiCrds.GatewayClass(settings.GatewayClassName), context.Cancellation).GetAwaiter().GetResult(),
                 $"GatewayClass {settings.GatewayClassName}");
             return;
         }
 
         var name = settings.GatewayClassName;
         const string installed = "with gateway-controller=existing the cluster must have it; or set gateway-controller to envoy, traefik or nginx-fabric to let the pipeline install one";
-        var gatewayClass = api.GetAsync(Prerequisites.GatewayApiCrds.GatewayClass(name), context.Cancellation).GetAwaiter().GetResult();
+        var gatewayClass = api.ReadAsync(Prerequisites.GatewayApiCrds.GatewayClass(name), context.Cancellation).GetAwaiter().GetResult();
         if (gatewayClass is null)
         {
             Refuse("gateway-class", $"names GatewayClass {name}, which the cluster does not have (or it does not serve the Gateway API CRDs); {installed}");
@@ -376,7 +382,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     private void CheckNodeRuntimes(BuildContext context)
     {
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var nodes = api.ListAsync(ResourceAddress.For<k8s.Models.V1Node>(null), null, context.Cancellation).GetAwaiter().GetResult();
+        var nodes = api.ReadListAsync(ResourceAddress.For<k8s.Models.V1Node>(null), null, context.Cancellation).GetAwaiter().GetResult();
         var others = (nodes["items"] as System.Text.Json.Nodes.JsonArray ?? [])
             .Select(node => (Name: node?["metadata"]?["name"]?.GetValue<string>(), Runtime: node?["status"]?["nodeInfo"]?["containerRuntimeVersion"]?.GetValue<string>()))
             // k3s and RKE2 run their own containerd, configured from registries.yaml, which rewrites its certs.d.
@@ -436,7 +442,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
 
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var nginx = api.GetAsync(ResourceAddress.For<k8s.Models.V1IngressClass>(null, "nginx"), context.Cancellation).GetAwaiter().GetResult();
+        var nginx = api.ReadAsync(ResourceAddress.For<k8s.Models.V1IngressClass>(null, "nginx"), context.Cancellation).GetAwaiter().GetResult();
         if (nginx?["spec"]?["controller"]?.GetValue<string>() != Prerequisites.IngressControllerState.IngressNginxController)
         {
             return;

@@ -193,7 +193,7 @@ public sealed class ApplySet
         KubernetesApi api, IEnumerable<string> groupKinds, IEnumerable<string> namespaces, CancellationToken cancellationToken)
     {
         var where = namespaces.Prepend(Namespace).Distinct().ToList();
-        var members = new List<JsonObject>();
+        var collections = new List<ResourceAddress>();
         foreach (var groupKind in groupKinds.Distinct())
         {
             if (!KnownKinds.TryGetValue(groupKind, out var entity))
@@ -202,26 +202,30 @@ public sealed class ApplySet
                     $"The inventory {Namespace}/{ParentName} names {groupKind} as a member kind, which this version of the pipeline does not know; use the version that created it.");
             }
 
-            if (await api.IsNamespacedAsync(entity.Group, entity.ApiVersion, entity.PluralName, cancellationToken) is not { } namespaced)
+            // The namespace is the only cluster-scoped kind this pipeline has ever made a member; a kind the server no
+            // longer serves lists nothing.
+            foreach (var ns in groupKind == "Namespace" ? [null] : where.Cast<string?>())
             {
-                continue;
-            }
-
-            foreach (var ns in namespaced ? where.Cast<string?>() : [null])
-            {
-                var collection = new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, ns, string.Empty);
-                var list = await api.ListAsync(collection, $"{PartOfLabel}={Id}", cancellationToken);
-                foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
-                {
-                    // A List's items carry neither kind nor apiVersion.
-                    item["kind"] = entity.Kind;
-                    item["apiVersion"] = entity.Group.Length == 0 ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
-                    members.Add(item);
-                }
+                collections.Add(new ResourceAddress(entity.Group, entity.ApiVersion, entity.PluralName, entity.Kind, ns, string.Empty));
             }
         }
 
-        return members;
+        // Independent lists, made together; each is the run's view, shared with every step that reads a member.
+        var lists = await Task.WhenAll(collections.Select(collection => api.ReadListAsync(collection, $"{PartOfLabel}={Id}", cancellationToken)));
+        return [.. lists.SelectMany(list => list["items"]?.AsArray().OfType<JsonObject>() ?? [])];
+    }
+
+    /// <summary>
+    /// Reads every member the live parent records, a list per kind and namespace, so that the run's later reads of
+    /// them (credentials, skip checks, applies, prune) ask the server nothing more.
+    /// </summary>
+    public async Task ReadAllAsync(KubernetesApi api, CancellationToken cancellationToken)
+    {
+        var parent = await api.ReadAsync(ParentAddress, cancellationToken);
+        if (IsParent(parent))
+        {
+            await MembersAsync(api, GroupKindsOf(parent), NamespacesOf(parent), cancellationToken);
+        }
     }
 
     public static ResourceAddress AddressOf(JsonObject item)

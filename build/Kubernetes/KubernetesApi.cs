@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -17,15 +18,107 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     /// <summary>The field manager every write of this pipeline is made as, so the API server tracks what it owns.</summary>
     public const string FieldManager = "registry-pipeline";
 
-    /// <summary>The object, or null when there is none.</summary>
+    // This run's view of the cluster: each object (or list) read once and shared by every step that compares with it,
+    // replaced by what a write returns. A wait reads afresh with GetAsync, and what it saw replaces the old view too.
+    private readonly ConcurrentDictionary<string, JsonObject?> objects = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<JsonObject>>> lists = new();
+
+    /// <summary>The object as it is now, or null when there is none (a fresh read, for waits and checks that must see a change).</summary>
     public async Task<JsonObject?> GetAsync(ResourceAddress address, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, address.Path, null, null, cancellationToken, HttpStatusCode.NotFound);
-        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadObjectAsync(response, cancellationToken);
+        var live = response.StatusCode == HttpStatusCode.NotFound ? null : await ReadObjectAsync(response, cancellationToken);
+        if (address is { Group: "", Plural: "namespaces" } && (live is null || live["metadata"]?["deletionTimestamp"] is not null))
+        {
+            // A namespace gone or going takes everything in it along: nothing read of it before holds.
+            objects.Clear();
+            lists.Clear();
+        }
+
+        objects[address.Path] = live?.DeepClone().AsObject();
+        return live;
+    }
+
+    /// <summary>
+    /// The object as this run knows it: read once (or taken from a list read by <see cref="ReadListAsync"/>), then
+    /// as this run's own writes left it; null when there is none.
+    /// </summary>
+    public async Task<JsonObject?> ReadAsync(ResourceAddress address, CancellationToken cancellationToken) =>
+        objects.TryGetValue(address.Path, out var known) ? known?.DeepClone().AsObject() : await GetAsync(address, cancellationToken);
+
+    /// <summary>
+    /// A list as this run read it once: every caller that asks the same gets the same answer, and each item becomes the
+    /// run's view of that object. A kind the server does not serve lists nothing. A write to the kind reads it again.
+    /// </summary>
+    public async Task<JsonObject> ReadListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
+    {
+        var key = ListKey(collection, labelSelector);
+        // Not the first caller's token: the list is shared, and a caller that gives up must not fail the others.
+        var read = lists.GetOrAdd(key, _ => new Lazy<Task<JsonObject>>(() => ListIntoViewAsync(collection, labelSelector, CancellationToken.None)));
+        try
+        {
+            return (await read.Value.WaitAsync(cancellationToken)).DeepClone().AsObject();
+        }
+        catch (Exception) when (read.Value.IsFaulted || read.Value.IsCanceled)
+        {
+            lists.TryRemove(new KeyValuePair<string, Lazy<Task<JsonObject>>>(key, read));
+            throw;
+        }
+    }
+
+    private async Task<JsonObject> ListIntoViewAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + Query(labelSelector, null), null, null, cancellationToken, HttpStatusCode.NotFound);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new JsonObject { ["items"] = new JsonArray() };
+        }
+
+        var list = await ReadObjectAsync(response, cancellationToken);
+        var kind = list["kind"]?.GetValue<string>() is { } listKind && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : collection.Kind;
+        foreach (var item in list["items"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            // A List's items carry neither kind nor apiVersion; a GET of the same object would.
+            item["kind"] ??= kind;
+            item["apiVersion"] ??= list["apiVersion"]?.DeepClone();
+            if (item["metadata"]?["name"]?.GetValue<string>() is { } name)
+            {
+                objects[(collection with { Namespace = item["metadata"]?["namespace"]?.GetValue<string>(), Name = name }).Path] = item.DeepClone().AsObject();
+            }
+        }
+
+        return list;
+    }
+
+    private static string ListKey(ResourceAddress collection, string? labelSelector) => collection.CollectionPath + "?" + labelSelector;
+
+    // After a write, the view of the object is what the server answered, and lists of its kind are read again when next asked.
+    private void Wrote(ResourceAddress address, JsonObject? now)
+    {
+        objects[address.Path] = now?.DeepClone().AsObject();
+        var plural = $"/{address.Plural}?";
+        foreach (var key in lists.Keys.Where(key => key.Contains(plural, StringComparison.Ordinal)))
+        {
+            lists.TryRemove(key, out _);
+        }
     }
 
     /// <param name="limit">At most this many items (the server may return a continue token for the rest).</param>
     public async Task<JsonObject> ListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken, int? limit = null)
+    {
+        if (limit is null)
+        {
+            // As it is now, and from now on the run's view of that list and its items.
+            var list = await ListIntoViewAsync(collection, labelSelector, cancellationToken);
+            lists[ListKey(collection, labelSelector)] = new Lazy<Task<JsonObject>>(Task.FromResult(list.DeepClone().AsObject()));
+            return list;
+        }
+
+        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + Query(labelSelector, limit), null, null, cancellationToken);
+        return await ReadObjectAsync(response, cancellationToken);
+    }
+
+    private static string Query(string? labelSelector, int? limit)
     {
         var parameters = new List<string>();
         if (labelSelector is not null)
@@ -38,9 +131,7 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
             parameters.Add($"limit={most}");
         }
 
-        var query = parameters.Count == 0 ? string.Empty : "?" + string.Join('&', parameters);
-        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + query, null, null, cancellationToken);
-        return await ReadObjectAsync(response, cancellationToken);
+        return parameters.Count == 0 ? string.Empty : "?" + string.Join('&', parameters);
     }
 
     /// <summary>Server-side apply: creates the object or makes the fields this pipeline manages what it says.</summary>
@@ -50,7 +141,13 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         var query = $"?fieldManager={fieldManager}&force=true" + (dryRun ? "&dryRun=All" : string.Empty);
         using var response = await SendAsync(
             HttpMethod.Patch, address.Path + query, desired.ToJsonString(), "application/apply-patch+yaml", cancellationToken);
-        return await ReadObjectAsync(response, cancellationToken);
+        var applied = await ReadObjectAsync(response, cancellationToken);
+        if (!dryRun)
+        {
+            Wrote(address, applied);
+        }
+
+        return applied;
     }
 
     /// <summary>A plain create (POST); with <paramref name="dryRun"/> the server runs every check, admission webhooks included, and stores nothing.</summary>
@@ -58,22 +155,37 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     {
         using var response = await SendAsync(
             HttpMethod.Post, address.CollectionPath + (dryRun ? "?dryRun=All" : string.Empty), body.ToJsonString(), "application/json", cancellationToken);
-        return await ReadObjectAsync(response, cancellationToken);
+        var created = await ReadObjectAsync(response, cancellationToken);
+        if (!dryRun && created["metadata"]?["name"]?.GetValue<string>() is { } name)
+        {
+            Wrote(address with { Name = name }, created);
+        }
+
+        return created;
     }
 
     /// <summary>A replace (PUT) that fails with 409 when the object changed since <c>metadata.resourceVersion</c> was read.</summary>
     public async Task<JsonObject> ReplaceAsync(ResourceAddress address, JsonObject body, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Put, address.Path, body.ToJsonString(), "application/json", cancellationToken);
-        return await ReadObjectAsync(response, cancellationToken);
+        var replaced = await ReadObjectAsync(response, cancellationToken);
+        Wrote(address, replaced);
+        return replaced;
     }
 
     /// <param name="propagation">How what the object owns goes: Background or Foreground; else the kind's default (a Job's leaves its pods running).</param>
+    /// <param name="preconditionResourceVersion">Delete only the object as it was at that resourceVersion (409 otherwise).</param>
     /// <returns>False when there was nothing to delete.</returns>
-    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken, string? propagation = null)
+    public async Task<bool> DeleteAsync(ResourceAddress address, CancellationToken cancellationToken, string? propagation = null, string? preconditionResourceVersion = null)
     {
+        var options = preconditionResourceVersion is null
+            ? null
+            : new JsonObject { ["kind"] = "DeleteOptions", ["apiVersion"] = "v1", ["preconditions"] = new JsonObject { ["resourceVersion"] = preconditionResourceVersion } }.ToJsonString();
         using var response = await SendAsync(
-            HttpMethod.Delete, address.Path + (propagation is null ? string.Empty : $"?propagationPolicy={propagation}"), null, null, cancellationToken, HttpStatusCode.NotFound);
+            HttpMethod.Delete, address.Path + (propagation is null ? string.Empty : $"?propagationPolicy={propagation}"), options, null, cancellationToken, HttpStatusCode.NotFound);
+        // Gone, or going (finalizers): either way the next read asks the server.
+        Wrote(address, null);
+        objects.TryRemove(address.Path, out _);
         return response.StatusCode != HttpStatusCode.NotFound;
     }
 

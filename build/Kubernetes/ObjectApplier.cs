@@ -10,7 +10,7 @@ using k8s.Models;
 namespace Registry.Build.Kubernetes;
 
 /// <summary>
-/// Declarative apply: one read per object, and a server-side apply only when a field the pipeline manages
+/// Declarative apply: one read per object and run (shared with the step's skip check and Plan), and a server-side apply only when a field the pipeline manages
 /// differs, so a run against a converged cluster writes nothing. A field someone changed by hand is put back;
 /// fields other managers own are never sent, so they are left alone.
 /// </summary>
@@ -30,7 +30,8 @@ public sealed class ObjectApplier(KubernetesApi api, ICakeLog log)
         var desired = Desired(item);
         for (var attempt = 1; ; attempt++)
         {
-            var result = Compare(address, desired, await api.GetAsync(address, cancellationToken));
+            // The run's view first (the step's skip check read it already); after a conflict, the object as it is now.
+            var result = Compare(address, desired, attempt == 1 ? await api.ReadAsync(address, cancellationToken) : await api.GetAsync(address, cancellationToken));
             if (result.Action == ApplyAction.Unchanged)
             {
                 log.Verbose(result.ToString());
@@ -54,7 +55,7 @@ public sealed class ObjectApplier(KubernetesApi api, ICakeLog log)
     public async Task<ApplyResult> PlanAsync(IKubernetesObject<V1ObjectMeta> item, CancellationToken cancellationToken)
     {
         var address = ResourceAddress.Of(item);
-        return Compare(address, Desired(item), await api.GetAsync(address, cancellationToken));
+        return Compare(address, Desired(item), await api.ReadAsync(address, cancellationToken));
     }
 
     /// <summary>The object as it is sent: typed fields as JSON, its apiVersion and kind, and its digest.</summary>

@@ -27,6 +27,9 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
     private string? identity;
     private KubernetesApi? api;
 
+    // The lease as this run last wrote it.
+    private JsonObject? held;
+
     /// <param name="createNamespace">Whether the run creates the namespace the lease lives in when it is missing (Deploy), or has nothing to guard then (Destroy).</param>
     /// <remarks>When the namespace is missing and not to be created, no lock is taken and nothing is written.</remarks>
     public async Task AcquireAsync(RegistrySettings settings, string purpose, TimeSpan poll, bool createNamespace, CancellationToken cancellationToken)
@@ -43,7 +46,9 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
 
         var started = DateTimeOffset.UtcNow;
         string? announced = null;
-        while (true)
+        // Most runs find no lease: create it straight away, and read it only when that conflicts.
+        var created = await TryCreateAsync(cancellationToken);
+        while (!created)
         {
             var lease = await api.GetAsync(address, cancellationToken);
             var now = DateTimeOffset.UtcNow;
@@ -51,8 +56,8 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
             {
                 if (lease is null)
                 {
-                    await api.CreateAsync(address, Lease(null, now, now), dryRun: false, cancellationToken);
-                    break;
+                    created = await TryCreateAsync(cancellationToken);
+                    continue;
                 }
 
                 var holder = lease["spec"]?["holderIdentity"]?.GetValue<string>();
@@ -65,7 +70,7 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
                         log.Warning($"Taking over the run lock of {holder}: it was last renewed at {renewed:u} and has expired (that run probably died).");
                     }
 
-                    await api.ReplaceAsync(address, Lease(lease["metadata"]!["resourceVersion"]!.GetValue<string>(), now, now), cancellationToken);
+                    held = await api.ReplaceAsync(address, Lease(lease["metadata"]!["resourceVersion"]!.GetValue<string>(), now, now), cancellationToken);
                     break;
                 }
 
@@ -116,10 +121,28 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
         renewal.Dispose();
         renewal = null;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var lease = await api.GetAsync(address, timeout.Token);
-        if (lease?["spec"]?["holderIdentity"]?.GetValue<string>() == identity)
+        // Only if it is still the lease this run last wrote: one that another run took over has another resourceVersion.
+        try
         {
-            await api.DeleteAsync(address, timeout.Token);
+            await api.DeleteAsync(address, timeout.Token, preconditionResourceVersion: held?["metadata"]?["resourceVersion"]?.GetValue<string>());
+        }
+        catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Conflict)
+        {
+            log.Verbose($"The run lock {address} is no longer this run's; left as it is.");
+        }
+    }
+
+    private async Task<bool> TryCreateAsync(CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        try
+        {
+            held = await api!.CreateAsync(address!, Lease(null, now, now), dryRun: false, cancellationToken);
+            return true;
+        }
+        catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Conflict)
+        {
+            return false;
         }
     }
 
@@ -145,7 +168,7 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
                 }
 
                 lease!["spec"]!["renewTime"] = Format(DateTimeOffset.UtcNow);
-                await api.ReplaceAsync(address!, lease, cancellationToken);
+                held = await api.ReplaceAsync(address!, lease, cancellationToken);
             }
             catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException)
             {
@@ -187,7 +210,8 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
     private async Task<bool> NamespaceReadyAsync(KubernetesApi cluster, RegistrySettings settings, TimeSpan poll, bool create, CancellationToken cancellationToken)
     {
         var namespaceAddress = ResourceAddress.For<V1Namespace>(null, settings.Namespace);
-        var live = await cluster.GetAsync(namespaceAddress, cancellationToken);
+        // The run's view: a Deploy read its namespace with everything else it made.
+        var live = await cluster.ReadAsync(namespaceAddress, cancellationToken);
         if (live?["metadata"]?["deletionTimestamp"] is not null)
         {
             log.Information($"Namespace {settings.Namespace} is being deleted; waiting until it is gone (at most lock-timeout, {Settings.Duration.Format(settings.LockTimeout)})...");

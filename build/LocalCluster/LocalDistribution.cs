@@ -44,9 +44,9 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
         // k3s, k3d and Rancher Desktop ship Traefik holding ports 80 and 443: a second controller beside it could never
         // serve. Right after the cluster starts its IngressClass may not be there yet, but k3s's HelmChart for it is.
         if (name is "k3d" or "k3s" or "Rancher Desktop"
-            && (ingressClass == "traefik" || await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken) is null)
-            && (await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, "traefik"), cancellationToken) is not null
-                || await api.GetAsync(new ResourceAddress("helm.cattle.io", "v1", "helmcharts", "HelmChart", "kube-system", "traefik"), cancellationToken) is not null))
+            && (ingressClass == "traefik" || await api.ReadAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken) is null)
+            && (await api.ReadAsync(ResourceAddress.For<V1IngressClass>(null, "traefik"), cancellationToken) is not null
+                || await api.ReadAsync(new ResourceAddress("helm.cattle.io", "v1", "helmcharts", "HelmChart", "kube-system", "traefik"), cancellationToken) is not null))
         {
             return new LocalDistribution(name, "traefik", Settings.IngressController.Existing, $"{name} ships Traefik, which holds ports 80 and 443");
         }

@@ -25,10 +25,15 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         ["traefik.io/ingress-controller"] = "app.kubernetes.io/name=traefik",
     };
 
-    public async Task<IngressControllerState> IngressControllerAsync(string ingressClass, CancellationToken cancellationToken)
+    /// <param name="fresh">Read the cluster as it is now (a wait after an install), not the run's view.</param>
+    public async Task<IngressControllerState> IngressControllerAsync(string ingressClass, CancellationToken cancellationToken, bool fresh = false)
     {
         var api = (await connector.ConnectAsync(cancellationToken)).Api;
-        var found = await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken);
+        var found = fresh
+            ? await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken)
+            : await api.ReadAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken);
+        Task<JsonObject> List(ResourceAddress collection, string? selector) =>
+            fresh ? api.ListAsync(collection, selector, cancellationToken) : api.ReadListAsync(collection, selector, cancellationToken);
         var controller = found?["spec"]?["controller"]?.GetValue<string>();
         if (found is null || controller is null)
         {
@@ -41,12 +46,17 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
             return new IngressControllerState(ingressClass, controller, null, true, null) { Trusted = true };
         }
 
-        // ingress-nginx runs as a DaemonSet on RKE2 and many bare-metal clusters: that is the controller too.
-        var workloads = Items(await api.ListAsync(ResourceAddress.For<V1Deployment>(null), selector, cancellationToken))
+        // Every Deployment, as cert-manager's detection lists them: one list for both. ingress-nginx runs as a DaemonSet
+        // on RKE2 and many bare-metal clusters, looked for when no Deployment is ready.
+        var workloads = Items(await List(ResourceAddress.For<V1Deployment>(null), null)).Where(item => HasLabel(item, selector))
             .Select(item => (Item: item, Kind: "Deployment", Ready: Readiness.RolledOut.Check(item).Ready))
-            .Concat(Items(await api.ListAsync(ResourceAddress.For<V1DaemonSet>(null), selector, cancellationToken))
-                .Select(item => (Item: item, Kind: "DaemonSet", Ready: Readiness.DaemonSetAvailable.Check(item).Ready)))
             .ToList();
+        if (!workloads.Any(workload => workload.Ready))
+        {
+            workloads.AddRange(Items(await List(ResourceAddress.For<V1DaemonSet>(null), selector))
+                .Select(item => (Item: item, Kind: "DaemonSet", Ready: Readiness.DaemonSetAvailable.Check(item).Ready)));
+        }
+
         var ready = workloads.FirstOrDefault(workload => workload.Ready).Item;
         var chosen = ready ?? workloads.FirstOrDefault().Item;
         if (chosen is null)
@@ -55,7 +65,7 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         }
 
         var ns = chosen["metadata"]!["namespace"]!.GetValue<string>();
-        var services = Items(await api.ListAsync(ResourceAddress.For<V1Service>(ns), selector, cancellationToken));
+        var services = Items(await List(ResourceAddress.For<V1Service>(ns), selector));
         var balanced = services.Where(service => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer").ToList();
         var address = balanced.Select(Readiness.AddressOf).FirstOrDefault(value => value is not null);
         return new IngressControllerState(ingressClass, controller, $"{ns}/{chosen["metadata"]!["name"]}", ready is not null, address)
@@ -65,13 +75,18 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         };
     }
 
-    public async Task<CertManagerState> CertManagerAsync(CancellationToken cancellationToken)
+    /// <param name="fresh">Read the cluster as it is now (a wait after an install), not the run's view.</param>
+    public async Task<CertManagerState> CertManagerAsync(CancellationToken cancellationToken, bool fresh = false)
     {
         var api = (await connector.ConnectAsync(cancellationToken)).Api;
         var missing = new List<string>();
+        var crds = ResourceAddress.For<V1CustomResourceDefinition>(null);
+        // Its chart (and its static manifests) label the CRDs: one list finds them all; one installed otherwise is read by name.
+        var labelled = Items(fresh ? await api.ListAsync(crds, CertManagerCrdSelector, cancellationToken) : await api.ReadListAsync(crds, CertManagerCrdSelector, cancellationToken));
         foreach (var crd in CertManagerCrds)
         {
-            var found = await api.GetAsync(ResourceAddress.For<V1CustomResourceDefinition>(null, crd), cancellationToken);
+            var found = labelled.FirstOrDefault(item => item["metadata"]?["name"]?.GetValue<string>() == crd)
+                ?? (fresh ? await api.GetAsync(crds with { Name = crd }, cancellationToken) : await api.ReadAsync(crds with { Name = crd }, cancellationToken));
             if (found is null)
             {
                 missing.Add($"CRD {crd} is missing");
@@ -82,7 +97,7 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
             }
         }
 
-        var deployments = Items(await api.ListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken));
+        var deployments = Items(fresh ? await api.ListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken) : await api.ReadListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken));
         foreach (var name in CertManagerDeployments)
         {
             var deployment = deployments.FirstOrDefault(item => item["metadata"]!["name"]!.GetValue<string>() == name);
@@ -195,6 +210,12 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         .LastOrDefault();
 
     private const string DefaultCertificateFlag = "--default-ssl-certificate=";
+
+    private const string CertManagerCrdSelector = "app.kubernetes.io/name=cert-manager";
+
+    // A selector of the form name=value, as the controllers' labels are written above.
+    private static bool HasLabel(JsonObject item, string selector) =>
+        selector.Split('=') is [var name, var value] && item["metadata"]?["labels"]?[name]?.GetValue<string>() == value;
 
     private static List<JsonObject> Items(JsonObject list) => list["items"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
 }

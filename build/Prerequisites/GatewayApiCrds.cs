@@ -26,7 +26,7 @@ public sealed class GatewayApiCrds(KubernetesApi api, ICakeLog log)
     /// <summary>The release and channel the cluster's Gateway CRD says it comes from; null when there is none.</summary>
     public async Task<(string Version, string Channel)?> DetectAsync(CancellationToken cancellationToken)
     {
-        var crd = await api.GetAsync(Crds with { Name = GatewaysCrd }, cancellationToken);
+        var crd = await api.ReadAsync(Crds with { Name = GatewaysCrd }, cancellationToken);
         if (crd is null)
         {
             return null;

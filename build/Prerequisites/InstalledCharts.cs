@@ -25,7 +25,7 @@ public sealed class InstalledCharts(ClusterConnector connector)
     public async Task<IReadOnlyList<InstalledChart>> ReadAsync(RegistrySettings settings, CancellationToken cancellationToken)
     {
         var api = (await connector.ConnectAsync(cancellationToken)).Api;
-        return Parse(await api.GetAsync(new ApplySet(settings.Namespace).ParentAddress, cancellationToken));
+        return Parse(await api.ReadAsync(new ApplySet(settings.Namespace).ParentAddress, cancellationToken));
     }
 
     public static IReadOnlyList<InstalledChart> Parse(JsonObject? parent) =>

@@ -9,26 +9,33 @@ public static class LeftoverTiller
 {
     public static async Task<IReadOnlyList<ResourceAddress>> FindAsync(KubernetesApi api, CancellationToken cancellationToken)
     {
-        var found = new List<ResourceAddress>();
-        foreach (var address in new[]
-        {
-            ResourceAddress.For<V1Deployment>("kube-system", "tiller-deploy"),
-            ResourceAddress.For<V1Service>("kube-system", "tiller-deploy"),
-            ResourceAddress.For<V1ServiceAccount>("kube-system", "tiller"),
-        })
-        {
-            if (await api.GetAsync(address, cancellationToken) is not null)
-            {
-                found.Add(address);
-            }
-        }
+        // Every Deployment is listed once per run (the ingress controller's and cert-manager's detection read the same
+        // list); its Service and account are looked for only where Tiller or its binding is left, as helm reset leaves them.
+        var deployment = ResourceAddress.For<V1Deployment>("kube-system", "tiller-deploy");
+        var deployments = await api.ReadListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken);
+        var deploymentLeft = deployments["items"]?.AsArray().OfType<JsonObject>().Any(item =>
+            item["metadata"]?["namespace"]?.GetValue<string>() == deployment.Namespace && item["metadata"]?["name"]?.GetValue<string>() == deployment.Name) == true;
 
         // A binding named tiller is Tiller's only when it binds Tiller's account.
         var binding = ResourceAddress.For<V1ClusterRoleBinding>(null, "tiller");
-        if (await api.GetAsync(binding, cancellationToken) is { } live
+        var bindingLeft = await api.ReadAsync(binding, cancellationToken) is { } live
             && live["subjects"]?.AsArray().OfType<JsonObject>().Any(subject =>
                 subject["kind"]?.GetValue<string>() == "ServiceAccount" && subject["name"]?.GetValue<string>() == "tiller"
-                && subject["namespace"]?.GetValue<string>() == "kube-system") == true)
+                && subject["namespace"]?.GetValue<string>() == "kube-system") == true;
+        var found = new List<ResourceAddress>();
+        if (deploymentLeft)
+        {
+            found.Add(deployment);
+        }
+
+        if (deploymentLeft || bindingLeft)
+        {
+            ResourceAddress[] rest = [ResourceAddress.For<V1Service>("kube-system", "tiller-deploy"), ResourceAddress.For<V1ServiceAccount>("kube-system", "tiller")];
+            var left = await Task.WhenAll(rest.Select(address => api.ReadAsync(address, cancellationToken)));
+            found.AddRange(rest.Where((_, index) => left[index] is not null));
+        }
+
+        if (bindingLeft)
         {
             found.Add(binding);
         }

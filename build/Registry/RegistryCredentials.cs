@@ -50,7 +50,7 @@ public sealed record RegistryCredentials(string Htpasswd, Secret HttpSecret, Cre
 
             if (!read.TryGetValue(secret, out var found))
             {
-                read[secret] = found = await api.GetAsync(ResourceAddress.For<V1Secret>(settings.Namespace, secret), cancellationToken);
+                read[secret] = found = await api.ReadAsync(ResourceAddress.For<V1Secret>(settings.Namespace, secret), cancellationToken);
             }
 
             return found?["data"]?[key]?.GetValue<string>() is { } encoded ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded)) : null;

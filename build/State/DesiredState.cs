@@ -46,7 +46,7 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
         var conflicts = new List<ResourceAddress>();
         foreach (var item in Objects)
         {
-            var live = await api.GetAsync(item.Address, cancellationToken);
+            var live = await api.ReadAsync(item.Address, cancellationToken);
             var isParent = item.Address.IsSameObject(ApplySet.ParentAddress);
             if (live is not null && !(isParent ? ApplySet.IsParent(live) : ApplySet.IsMember(live)) && !WrittenByPipeline(live))
             {
@@ -68,7 +68,7 @@ public sealed class DesiredState(ApplySet applySet, IReadOnlyList<ManagedObject>
     /// </summary>
     public async Task<IReadOnlyList<JsonObject>> OrphansAsync(KubernetesApi api, CancellationToken cancellationToken)
     {
-        var parent = await api.GetAsync(ApplySet.ParentAddress, cancellationToken);
+        var parent = await api.ReadAsync(ApplySet.ParentAddress, cancellationToken);
         var members = await ApplySet.MembersAsync(
             api, GroupKinds.Concat(ApplySet.GroupKindsOf(parent)), Namespaces.Concat(ApplySet.NamespacesOf(parent)), cancellationToken);
         return members

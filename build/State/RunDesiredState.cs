@@ -80,7 +80,7 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
             CiLog.Mask(context, new Settings.Secret(PullSecret.LoginBase64(credentials.PullLogin)));
         }
 
-        var live = api is null ? null : await api.GetAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
+        var live = api is null ? null : await api.ReadAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation);
         var ownsNamespace = live is null || applySet.IsMember(live);
         // Local tools find a local cluster's registry through kube-public/local-registry-hosting: written when the
         // cluster was told to be local and the registry is served as localhost (or on minikube's node IP) there, then kept while it is the
@@ -88,9 +88,11 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         // One that is there already and someone else's (kind's own local-registry recipe writes it) stays as it is.
         var announce = false;
         var servedLocally = context.Distribution is { } distribution && (settings.Host == LocalClusterDefaults.Host || settings.Host == distribution.Address);
-        if (api is not null)
+        // Off a local cluster it can only be kept, and only if the inventory records it: else nothing to read.
+        var recorded = api is not null && ApplySet.NamespacesOf(await api.ReadAsync(applySet.ParentAddress, context.Cancellation)).Contains(Declaration.LocalRegistryHostingNamespace);
+        if (api is not null && (servedLocally || recorded))
         {
-            var hosting = await api.GetAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(Declaration.LocalRegistryHostingNamespace, Declaration.LocalRegistryHostingName), context.Cancellation);
+            var hosting = await api.ReadAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(Declaration.LocalRegistryHostingNamespace, Declaration.LocalRegistryHostingName), context.Cancellation);
             announce = hosting is null ? servedLocally : applySet.IsMember(hosting);
             if (hosting is not null && !announce && servedLocally)
             {
@@ -100,7 +102,7 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
 
         // A ServiceMonitor only where the Prometheus Operator's CRD is; a Render without a cluster writes it for whoever applies it.
         var serviceMonitors = settings.Metrics && (api is null
-            || await api.GetAsync(ResourceAddress.For<k8s.Models.V1CustomResourceDefinition>(null, Kubernetes.Monitoring.ServiceMonitor.Crd), context.Cancellation) is not null);
+            || await api.ReadAsync(ResourceAddress.For<k8s.Models.V1CustomResourceDefinition>(null, Kubernetes.Monitoring.ServiceMonitor.Crd), context.Cancellation) is not null);
         if (settings.Metrics && !serviceMonitors)
         {
             context.Information($"metrics=true: the cluster has no ServiceMonitor CRD (Prometheus Operator), so none is made; scrape Service {settings.Namespace}/docker-registry port metrics (5001, /metrics).");
@@ -180,7 +182,7 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
         var hash = Htpasswd.Parse(credentials.Htpasswd).GetValueOrDefault(user);
         foreach (var ns in api is null || hash is null ? [] : settings.PullSecretNamespaces)
         {
-            var secret = await api!.GetAsync(ResourceAddress.For<k8s.Models.V1Secret>(ns, settings.PullSecretName), cancellationToken);
+            var secret = await api!.ReadAsync(ResourceAddress.For<k8s.Models.V1Secret>(ns, settings.PullSecretName), cancellationToken);
             if (secret is not null && applySet.IsMember(secret)
                 && secret["data"]?[PullSecret.Key]?.GetValue<string>() is { } encoded
                 && PullSecret.LoginFor(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded)), settings.Host!) is { } held

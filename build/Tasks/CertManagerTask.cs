@@ -57,11 +57,11 @@ public sealed class CertManagerTask(ClusterPrerequisites prerequisites, ClusterH
         }
 
         await helm.UpgradeInstallAsync(release, settings, context.Cancellation);
-        var state = await prerequisites.CertManagerAsync(context.Cancellation);
+        var state = await prerequisites.CertManagerAsync(context.Cancellation, fresh: true);
         if (gateway && before is { Controller: not null, GatewayApi: false } && state.Controller is { } controller)
         {
             await RestartAsync(context, api, controller, "it reads its new configuration, with Gateway API support, at start only");
-            state = await prerequisites.CertManagerAsync(context.Cancellation);
+            state = await prerequisites.CertManagerAsync(context.Cancellation, fresh: true);
         }
 
         if (!state.Installed)

@@ -28,7 +28,7 @@ public sealed class GatewayControllerTask(ClusterConnector connector, ClusterHel
         }
 
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var gatewayClass = api.GetAsync(ClassAddress(settings), context.Cancellation).GetAwaiter().GetResult();
+        var gatewayClass = api.ReadAsync(ClassAddress(settings), context.Cancellation).GetAwaiter().GetResult();
         return gatewayClass is null || !Readiness.Accepted.Check(gatewayClass).Ready
             || Skip($"GatewayClass {settings.GatewayClassName} is accepted by {gatewayClass["spec"]?["controllerName"]}");
     }

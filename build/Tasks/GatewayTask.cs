@@ -93,14 +93,14 @@ public sealed class GatewayTask(ClusterConnector connector, RunDesiredState desi
         }
 
         var api = Connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var certificate = api.GetAsync(ResourceAddress.For<Certificate>(settings.Namespace, settings.TlsSecret), context.Cancellation).GetAwaiter().GetResult();
+        var certificate = api.ReadAsync(ResourceAddress.For<Certificate>(settings.Namespace, settings.TlsSecret), context.Cancellation).GetAwaiter().GetResult();
         return certificate is null || !Readiness.Ready.Check(certificate).Ready;
     }
 
     private bool Listening(BuildContext context)
     {
         var api = Connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var gateway = api.GetAsync(Address(context.Settings), context.Cancellation).GetAwaiter().GetResult();
+        var gateway = api.ReadAsync(Address(context.Settings), context.Cancellation).GetAwaiter().GetResult();
         return gateway is not null && Readiness.ListenerProgrammed(HttpListener).Check(gateway).Ready;
     }
 

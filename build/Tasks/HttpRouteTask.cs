@@ -67,7 +67,7 @@ public sealed class HttpRouteTask(ClusterConnector connector, RunDesiredState de
 
         var problem = $"{settings.Host} resolves to {(resolved.Count == 0 ? "nothing" : string.Join(", ", resolved))}, but {GatewayOf(settings)} listens on {string.Join(", ", addresses)}: " +
             $"point the DNS record of {settings.Host} at {addresses[0]}";
-        var ingress = await api.GetAsync(ResourceAddress.For<k8s.Models.V1Ingress>(settings.Namespace, "docker-registry"), context.Cancellation);
+        var ingress = await api.ReadAsync(ResourceAddress.For<k8s.Models.V1Ingress>(settings.Namespace, "docker-registry"), context.Cancellation);
         if (ingress is not null && (await Desired.GetAsync(context)).ApplySet.IsMember(ingress))
         {
             throw new Cake.Core.CakeException($"{problem}, then run again. The registry's Ingress is kept until then, so clients still reach it the old way.");
@@ -80,8 +80,8 @@ public sealed class HttpRouteTask(ClusterConnector connector, RunDesiredState de
     {
         var settings = context.Settings;
         var api = Connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var route = api.GetAsync(Route(settings), context.Cancellation).GetAwaiter().GetResult();
-        var gateway = settings.SharesGateway ? null : api.GetAsync(GatewayOf(settings), context.Cancellation).GetAwaiter().GetResult();
+        var route = api.ReadAsync(Route(settings), context.Cancellation).GetAwaiter().GetResult();
+        var gateway = settings.SharesGateway ? null : api.ReadAsync(GatewayOf(settings), context.Cancellation).GetAwaiter().GetResult();
         return route is not null && Readiness.RouteAccepted(settings.GatewayName, settings.GatewayHomeNamespace).Check(route).Ready
             && (settings.SharesGateway || (gateway is not null && Readiness.GatewayProgrammed.Check(gateway).Ready));
     }

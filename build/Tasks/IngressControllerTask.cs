@@ -102,7 +102,7 @@ public sealed class IngressControllerTask(
             }
 
             await Task.Delay(polling.Interval, context.Cancellation);
-            state = await prerequisites.IngressControllerAsync(context.Settings.IngressClass, context.Cancellation);
+            state = await prerequisites.IngressControllerAsync(context.Settings.IngressClass, context.Cancellation, fresh: true);
         }
 
         return state;
@@ -141,7 +141,7 @@ public sealed class IngressControllerTask(
         string? shown = null;
         while (true)
         {
-            var current = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
+            var current = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation, fresh: true);
             if (current.Ready)
             {
                 return current;

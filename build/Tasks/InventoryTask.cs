@@ -37,7 +37,7 @@ public sealed class InventoryTask(ClusterConnector connector, RunDesiredState de
     {
         var state = await Desired.GetAsync(context);
         var api = (await Connector.ConnectAsync(context.Cancellation)).Api;
-        var live = await api.GetAsync(state.ApplySet.ParentAddress, context.Cancellation);
+        var live = await api.ReadAsync(state.ApplySet.ParentAddress, context.Cancellation);
         return [state.ApplySet.Parent(state.GroupKinds.Concat(ApplySet.GroupKindsOf(live)), state.Namespaces.Concat(ApplySet.NamespacesOf(live)))];
     }
 }

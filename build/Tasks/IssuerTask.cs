@@ -40,7 +40,7 @@ public sealed class IssuerTask(ClusterConnector connector, RunDesiredState desir
 
         if (settings.Tls == TlsMode.Selfsigned)
         {
-            var certificate = await PrivateCa.ReadAsync(cluster.Api, settings, context.Cancellation) ?? throw PrivateCa.NotIssued(settings);
+            var certificate = await PrivateCa.ReadAsync(cluster.Api, settings, context.Cancellation, fresh: true) ?? throw PrivateCa.NotIssued(settings);
             var instructions = PrivateCa.Export(settings, certificate);
             context.Information(instructions);
         }

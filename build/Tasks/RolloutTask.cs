@@ -17,7 +17,7 @@ public sealed class RolloutTask(ClusterConnector connector, WaitPolling polling)
     public override bool ShouldRun(BuildContext context)
     {
         var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var deployment = api.GetAsync(Address(context), context.Cancellation).GetAwaiter().GetResult();
+        var deployment = api.ReadAsync(Address(context), context.Cancellation).GetAwaiter().GetResult();
         if (deployment is null || !Readiness.RolledOut.Check(deployment).Ready)
         {
             return true;

@@ -27,7 +27,7 @@ public sealed class WorkloadTask(ClusterConnector connector, RunDesiredState des
 
         var api = (await Connector.ConnectAsync(context.Cancellation)).Api;
         var address = ResourceAddress.For<V1Deployment>(context.Settings.Namespace, Declaration.WorkloadName);
-        var live = await api.GetAsync(address, context.Cancellation);
+        var live = await api.ReadAsync(address, context.Cancellation);
         // An apply that stops setting spec.replicas removes it, and the Deployment falls back to 1 pod until the
         // autoscaler acts. The count the pipeline set is first applied under another manager, which keeps it, as
         // Kubernetes advises for moving a Deployment to an autoscaler.

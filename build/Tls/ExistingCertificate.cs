@@ -14,7 +14,7 @@ public static class ExistingCertificate
     public static async Task<string?> ProblemAsync(KubernetesApi api, RegistrySettings settings, CancellationToken cancellationToken)
     {
         var where = $"tls-secret {settings.Namespace}/{settings.TlsSecret}";
-        var secret = await api.GetAsync(ResourceAddress.For<V1Secret>(settings.Namespace, settings.TlsSecret), cancellationToken);
+        var secret = await api.ReadAsync(ResourceAddress.For<V1Secret>(settings.Namespace, settings.TlsSecret), cancellationToken);
         if (secret is null)
         {
             return $"{where} does not exist. Create it (kubectl -n {settings.Namespace} create secret tls {settings.TlsSecret} --cert=FILE --key=FILE) or choose another tls mode.";

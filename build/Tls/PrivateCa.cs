@@ -17,9 +17,11 @@ public static class PrivateCa
     public static FilePath ExportPath(RegistrySettings settings) => settings.Artifacts.CombineWithFilePath("ca.crt");
 
     /// <summary>The CA certificate (PEM) from its Secret, or null while cert-manager has not issued it.</summary>
-    public static async Task<byte[]?> ReadAsync(KubernetesApi api, RegistrySettings settings, CancellationToken cancellationToken)
+    /// <param name="fresh">Read it as it is now (after waiting for cert-manager), not as the run first saw it.</param>
+    public static async Task<byte[]?> ReadAsync(KubernetesApi api, RegistrySettings settings, CancellationToken cancellationToken, bool fresh = false)
     {
-        var secret = await api.GetAsync(ResourceAddress.For<V1Secret>(settings.Namespace, SecretName), cancellationToken);
+        var address = ResourceAddress.For<V1Secret>(settings.Namespace, SecretName);
+        var secret = fresh ? await api.GetAsync(address, cancellationToken) : await api.ReadAsync(address, cancellationToken);
         var data = secret?["data"];
         var encoded = data?["ca.crt"]?.GetValue<string>() ?? data?["tls.crt"]?.GetValue<string>();
         return encoded is null ? null : Convert.FromBase64String(encoded);

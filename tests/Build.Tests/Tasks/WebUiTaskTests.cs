@@ -54,6 +54,7 @@ public sealed class WebUiTaskTests : IAsyncLifetime
         var env = Env(container);
         Assert.Equal("true", env["SINGLE_REGISTRY"]);
         Assert.Equal("true", env["DELETE_IMAGES"]);
+        Assert.Equal("false", env["ENABLE_VERSION_NOTIFICATION"]);
         Assert.Equal("registry.example.com", env["REGISTRY_TITLE"]);
         // Same origin: the browser calls /v2/ itself, so the UI's nginx passes nothing on.
         Assert.False(env.ContainsKey("NGINX_PROXY_PASS_URL"));

@@ -60,6 +60,9 @@ public sealed class EmulatedApiServer : IAsyncDisposable
     /// <summary>Where the API server's service proxy forwards to, by "namespace/service:port".</summary>
     public Dictionary<string, Uri> ServiceBackends { get; } = [];
 
+    /// <summary>How long each request takes on the wire, as from a CI runner far from the cluster (the converge benchmark).</summary>
+    public TimeSpan Latency { get; set; }
+
     private static readonly HttpClient Proxy = new();
 
     /// <summary>The writes that changed the cluster: POST, PUT, PATCH and DELETE that were not dry runs.</summary>
@@ -154,6 +157,11 @@ public sealed class EmulatedApiServer : IAsyncDisposable
         var request = new RecordedRequest(
             http.Request.Method, http.Request.Path.Value ?? "/", http.Request.QueryString.Value?.TrimStart('?') ?? string.Empty, http.Request.ContentType);
         requests.Enqueue(request);
+        if (Latency > TimeSpan.Zero)
+        {
+            // A distant API server: every request waits a round trip before it is answered.
+            await Task.Delay(Latency, http.RequestAborted);
+        }
 
         Fault? fault;
         lock (faults)

@@ -117,10 +117,12 @@ public static class SeededState
     {
         Seed(server, Namespace("cert-manager"));
         Seed(server, HelmRelease("cert-manager", "cert-manager"));
+        // Labelled as its chart (and its static crds manifest) label them.
         foreach (var crd in global::Registry.Build.Prerequisites.ClusterPrerequisites.CertManagerCrds)
         {
             Seed(server, $$$"""
-                {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "{{{crd}}}"},
+                {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                 "metadata": {"name": "{{{crd}}}", "labels": {"app": "cert-manager", "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "crds"}},
                  "spec": {"group": "{{{crd[(crd.IndexOf('.') + 1)..]}}}", "scope": "Namespaced", "names": {"plural": "{{{crd.Split('.')[0]}}}", "kind": "X"}},
                  "status": {"conditions": [{"type": "Established", "status": "True", "reason": "InitialNamesAccepted"}]}}
                 """);

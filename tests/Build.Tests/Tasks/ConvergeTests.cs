@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Registry.Build.Inventory;
+using Registry.Build.Tests.Fixtures;
+using Registry.Build.Tests.Fixtures.Kubernetes;
+
+namespace Registry.Build.Tests.Tasks;
+
+/// <summary>
+/// A Deploy against a cluster that has everything: each object the pipeline manages is read at most once in the run,
+/// shared by every step that compares with it, and nothing is written but the run lock.
+/// </summary>
+public sealed class ConvergeTests : IAsyncLifetime
+{
+    private const string Ns = "docker-registry";
+    private readonly Dictionary<string, string> environment = new() { ["REGISTRY_PASSWORD"] = "Converge-Passw0rd" };
+    private PipelineOnCluster pipeline = null!;
+
+    public async Task InitializeAsync() => pipeline = await PipelineOnCluster.ReadyForDeployAsync();
+
+    public async Task DisposeAsync() => await pipeline.DisposeAsync();
+
+    [Fact]
+    public async Task A_deploy_with_nothing_to_do_reads_each_managed_object_at_most_once_and_writes_only_its_lock()
+    {
+        Assert.Equal(0, (await Deploy()).ExitCode);
+        var managed = ManagedPaths();
+        pipeline.Server.ForgetRequests();
+
+        var run = await Deploy();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var requests = pipeline.Server.Requests;
+        var log = string.Join(Environment.NewLine, requests);
+        Assert.True(managed.Count >= 12, log);
+        Assert.All(managed, path => Assert.True(requests.Count(request => request.Method == "GET" && request.Path == path) <= 1, $"{path} was read more than once:{Environment.NewLine}{log}"));
+        Assert.Equal(["POST", "DELETE"], pipeline.Server.MutatingRequests.Select(request => request.Method));
+        Assert.All(pipeline.Server.MutatingRequests, request => Assert.Contains("/leases", request.Path));
+        // Reads come in lists of what the inventory records, not one request per object and step (89 requests before).
+        Assert.True(requests.Count <= managed.Count + 10, $"{requests.Count} requests for {managed.Count} objects:{Environment.NewLine}{log}");
+    }
+
+    [Fact]
+    public async Task An_object_changed_by_hand_is_read_once_and_written_once_and_nothing_else_is_written()
+    {
+        Assert.Equal(0, (await Deploy()).ExitCode);
+        var service = ResourceCatalogue.OfKind("v1", "Service");
+        pipeline.Server.Store.Mutate(service, Ns, "docker-registry", item => item["spec"]!["ports"]![0]!["port"] = 5001);
+        pipeline.Server.ForgetRequests();
+
+        var run = await Deploy();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var path = $"/api/v1/namespaces/{Ns}/services/docker-registry";
+        Assert.True(pipeline.Server.Requests.Count(request => request.Method == "GET" && request.Path == path) <= 1, string.Join(Environment.NewLine, pipeline.Server.Requests));
+        Assert.Equal([$"PATCH {path}"], pipeline.Server.ClusterWrites.Select(request => $"{request.Method} {request.Path}"));
+        Assert.Equal(5000, pipeline.Server.Store.Get(service, Ns, "docker-registry")!["spec"]!["ports"]![0]!["port"]!.GetValue<long>());
+    }
+
+    private Task<HostRun> Deploy() => pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false"], environment);
+
+    // Every object the inventory holds (its members, the parent and the namespace), by the path a GET of it takes.
+    private List<string> ManagedPaths()
+    {
+        var id = new ApplySet(Ns).Id;
+        return pipeline.Server.Store.Snapshot()
+            .Where(entry => entry.Body["metadata"]?["labels"] is JsonObject labels
+                && (labels[ApplySet.PartOfLabel]?.GetValue<string>() == id || labels[ApplySet.IdLabel]?.GetValue<string>() == id))
+            .Select(entry => (entry.Type.Group.Length == 0 ? $"/api/{entry.Type.Version}" : $"/apis/{entry.Type.ApiVersion}")
+                + (entry.Namespace is null ? string.Empty : $"/namespaces/{entry.Namespace}") + $"/{entry.Type.Plural}/{entry.Name}")
+            .ToList();
+    }
+}
