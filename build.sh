@@ -45,8 +45,17 @@ if ! is_current; then
     fi
     echo "build.sh: building the pipeline (its sources changed since the last build)..." >&2
     rm -rf "$out"
-    if ! dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet \
-        > "$root/.build/build.log" 2>&1; then
+    # ReadyToRun for this machine's runtime: the host, the settings and KubernetesClient are compiled once here instead
+    # of by the JIT on every run (a no-op Deploy starts in about half the time). Where the ReadyToRun compiler cannot
+    # be fetched (an offline feed), a plain build runs the same pipeline, only slower to start.
+    rid="$(dotnet --info 2>/dev/null | awk '/^ *RID:/ { print $2; exit }')"
+    if [ -z "$rid" ] || ! dotnet publish "$root/build/Build.csproj" --configuration Release --runtime "$rid" --self-contained false \
+        -p:PublishReadyToRun=true --output "$out" --nologo --verbosity quiet > "$root/.build/build.log" 2>&1; then
+      rm -rf "$out"
+      dotnet build "$root/build/Build.csproj" --configuration Release --output "$out" --nologo --verbosity quiet \
+        > "$root/.build/build.log" 2>&1 || build_failed=1
+    fi
+    if [ -n "${build_failed:-}" ]; then
       cat "$root/.build/build.log" >&2
       echo "build.sh: the pipeline does not build; the compiler's messages are above (and in .build/build.log)." >&2
       exit 1

@@ -98,14 +98,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         var localDefaultHost = context.Settings.Origins.GetValueOrDefault("host")?.Source is { } hostSource && LocalClusterDefaults.IsDefaultHost(hostSource);
         if (usesCluster && (deploying || localDefaultHost))
         {
-            if (deploying)
-            {
-                // What the pipeline made before, read in one go: the checks and steps below compare with it.
-                new Inventory.ApplySet(context.Settings.Namespace).ReadAllAsync(connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api, context.Cancellation).GetAwaiter().GetResult();
-            }
-
             KeepInstalledIngressNginx(context);
             DetectLocalDistribution(context);
+            if (deploying)
+            {
+                ReadAhead(context);
+            }
         }
         else if (deploying && kubeconfig is not null)
         {
@@ -169,6 +167,44 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             // work on and must create nothing, lock included.
             var maintaining = tasks.Any(task => task.Name == TaskNames.Of(typeof(RetentionTask)) || task.Name == TaskNames.Of(typeof(RotatePasswordTask)));
             runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying && !maintaining, context.Cancellation).GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// What the checks below and the steps will read, asked all at once instead of one round trip after another: what
+    /// the pipeline made before (a list per kind the inventory records), the prerequisites' lists, a collection's pods,
+    /// the private CA. Each answer lands in the run's view; one that fails here is asked again where it is needed, and
+    /// fails there with that step's message.
+    /// </summary>
+    private void ReadAhead(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var prerequisites = new Prerequisites.ClusterPrerequisites(connector);
+        var reads = new List<Task>
+        {
+            new Inventory.ApplySet(settings.Namespace).ReadAllAsync(api, context.Cancellation),
+            prerequisites.CertManagerAsync(context.Cancellation),
+            Prerequisites.LeftoverTiller.FindAsync(api, context.Cancellation),
+            new Registry.GarbageCollectJob(api, context.Log, polling.Interval).RunningPodAsync(settings.Namespace, context.Cancellation),
+        };
+        if (settings.Exposure == Settings.Exposure.Ingress)
+        {
+            reads.Add(prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation));
+        }
+
+        if (settings.Tls == TlsMode.Selfsigned)
+        {
+            reads.Add(Tls.PrivateCa.ReadAsync(api, settings, context.Cancellation));
+        }
+
+        try
+        {
+            Task.WhenAll(reads).GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException or CakeException or InvalidOperationException)
+        {
+            context.Verbose($"Reading ahead: {exception.Message} (asked again where it is needed).");
         }
     }
 

@@ -65,7 +65,7 @@ public sealed record KubeconfigSource(IReadOnlyList<string> Files, string Origin
         K8SConfiguration kubeconfig;
         try
         {
-            kubeconfig = Merge(Files.Select(file => KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), true)).ToList());
+            kubeconfig = Merge(Files.Select(Load).ToList());
         }
         catch (Exception exception) when (exception is KubeConfigException or IOException or YamlDotNet.Core.YamlException)
         {
@@ -93,6 +93,18 @@ public sealed record KubeconfigSource(IReadOnlyList<string> Files, string Origin
         {
             throw new ArgumentException($"context '{chosen}' in {this} cannot be used: {exception.Message}", exception);
         }
+    }
+
+    // The client's own loader (KubernetesClientConfiguration.LoadKubeConfig) goes through KubernetesYaml, whose first
+    // use maps every Kubernetes model type: a quarter of a second of each run's start. The kubeconfig types carry their
+    // YAML names, so a plain deserializer reads the same file; relative paths are resolved as the client does.
+    private static readonly YamlDotNet.Serialization.IDeserializer Reader = new YamlDotNet.Serialization.DeserializerBuilder().IgnoreUnmatchedProperties().Build();
+
+    private static K8SConfiguration Load(string file)
+    {
+        var kubeconfig = Reader.Deserialize<K8SConfiguration?>(File.ReadAllText(file)) ?? new K8SConfiguration();
+        kubeconfig.FileName = Path.GetFullPath(file);
+        return kubeconfig;
     }
 
     // kubectl's rule for a $KUBECONFIG list: the first file to name a context, cluster or user wins.

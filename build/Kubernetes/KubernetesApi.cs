@@ -22,6 +22,7 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     // replaced by what a write returns. A wait reads afresh with GetAsync, and what it saw replaces the old view too.
     private readonly ConcurrentDictionary<string, JsonObject?> objects = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<JsonObject>>> lists = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<JsonObject?>>> reading = new();
 
     /// <summary>The object as it is now, or null when there is none (a fresh read, for waits and checks that must see a change).</summary>
     public async Task<JsonObject?> GetAsync(ResourceAddress address, CancellationToken cancellationToken)
@@ -43,8 +44,27 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     /// The object as this run knows it: read once (or taken from a list read by <see cref="ReadListAsync"/>), then
     /// as this run's own writes left it; null when there is none.
     /// </summary>
-    public async Task<JsonObject?> ReadAsync(ResourceAddress address, CancellationToken cancellationToken) =>
-        objects.TryGetValue(address.Path, out var known) ? known?.DeepClone().AsObject() : await GetAsync(address, cancellationToken);
+    public async Task<JsonObject?> ReadAsync(ResourceAddress address, CancellationToken cancellationToken)
+    {
+        if (objects.TryGetValue(address.Path, out var known))
+        {
+            return known?.DeepClone().AsObject();
+        }
+
+        // Reads of one object started together (the run's warm-up and a check) ask the server once.
+        var read = reading.GetOrAdd(address.Path, _ => new Lazy<Task<JsonObject?>>(() => GetAsync(address, CancellationToken.None)));
+        try
+        {
+            return (await read.Value.WaitAsync(cancellationToken))?.DeepClone().AsObject();
+        }
+        finally
+        {
+            if (read.Value.IsCompleted)
+            {
+                reading.TryRemove(new KeyValuePair<string, Lazy<Task<JsonObject?>>>(address.Path, read));
+            }
+        }
+    }
 
     /// <summary>
     /// A list as this run read it once: every caller that asks the same gets the same answer, and each item becomes the

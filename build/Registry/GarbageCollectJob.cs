@@ -45,7 +45,7 @@ public sealed class GarbageCollectJob(KubernetesApi api, ICakeLog log, TimeSpan 
 
     /// <summary>Whether a pod of an earlier GarbageCollect still runs (its runner was stopped): none may start, and no Deploy may make the registry writable.</summary>
     public async Task<string?> RunningPodAsync(string ns, CancellationToken cancellationToken) =>
-        (await api.ListAsync(ResourceAddress.For<V1Pod>(ns), PodSelector, cancellationToken))["items"]?.AsArray().OfType<JsonObject>()
+        (await api.ReadListAsync(ResourceAddress.For<V1Pod>(ns), PodSelector, cancellationToken))["items"]?.AsArray().OfType<JsonObject>()
             .Where(pod => pod["status"]?["phase"]?.GetValue<string>() is not ("Succeeded" or "Failed") && pod["metadata"]?["deletionTimestamp"] is null)
             .Select(pod => pod["metadata"]?["name"]?.GetValue<string>()).FirstOrDefault();
 

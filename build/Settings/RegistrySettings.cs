@@ -265,6 +265,9 @@ public sealed record RegistrySettings
     [Setting("smoke-docker-image", "The image the docker smoke test pulls, tags and pushes.")]
     public string SmokeDockerImage { get; init; } = "busybox:1.37";
 
+    [Setting("benchmark", "What the Benchmark target measures: push (the smoke test's push against skopeo copy, to registry-url) or converge (a Deploy with nothing to do against kubectl apply --server-side of the same objects, on an emulated API server at 0 and 50 ms latency).")]
+    public BenchmarkKind Benchmark { get; init; } = BenchmarkKind.Push;
+
     [Setting("smoke-test", "Push and pull a test image after deploying: true or false.")]
     public bool SmokeTest { get; init; } = true;
 

@@ -2,17 +2,20 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cake.Common.Diagnostics;
+using Cake.Common.Tools.DotNet;
+using Cake.Common.Tools.DotNet.Run;
 using Cake.Core;
 using Registry.Build.Host;
 using Registry.Build.Registry;
 using Registry.Build.Registry.Oci;
 using Registry.Build.Settings;
 using Registry.Build.Tools.Skopeo;
+using Registry.Build.Workspace;
 
 namespace Registry.Build.Tasks;
 
 [TaskName("Benchmark")]
-[TaskDescription("Push the same large layer with the smoke test's client and with skopeo copy, and compare (needs registry-url and skopeo).")]
+[TaskDescription("Push the same large layer with the smoke test's client and with skopeo copy, and compare (needs registry-url and skopeo); with benchmark=converge, a no-op Deploy against kubectl apply --server-side.")]
 public sealed class BenchmarkTask(SkopeoRunner skopeo) : AsyncRegistryTask<BuildContext>
 {
     private const int Repetitions = 5;
@@ -20,6 +23,14 @@ public sealed class BenchmarkTask(SkopeoRunner skopeo) : AsyncRegistryTask<Build
     public override async Task RunAsync(BuildContext context)
     {
         var settings = context.Settings;
+        if (settings.Benchmark == BenchmarkKind.Converge)
+        {
+            // It runs the pipeline and kubectl against the tests' emulated API server, so it is built with the tests.
+            context.DotNetRun(SourceTree.Root.CombineWithFilePath("tests/Benchmarks/Benchmarks.csproj").FullPath, new Cake.Core.IO.ProcessArgumentBuilder().Append("converge"),
+                new DotNetRunSettings { Configuration = "Release" });
+            return;
+        }
+
         if (settings.RegistryUrl is not { } registryUrl || settings.Password is not { } password || !skopeo.IsInstalled)
         {
             throw new CakeException("Benchmark needs registry-url, the user's password ($REGISTRY_PASSWORD) and skopeo on PATH (apt-get install skopeo); see README.md.");

@@ -246,6 +246,7 @@ public sealed class SettingsLoaderTests : IDisposable
         var type when type == typeof(GatewayController) => ("nginx-fabric", "traefik", "existing"),
         var type when type == typeof(StorageBackend) => ("s3", "gcs", "azure"),
         var type when type == typeof(RegistryMode) => ("proxy", "registry", "proxy"),
+        var type when type == typeof(BenchmarkKind) => ("converge", "push", "converge"),
         _ when setting.Name == "gcs-key-file" => (
             directory.Write("file-key.json", "{\"type\": \"service_account\"}"), directory.Write("environment-key.json", "{\"type\": \"service_account\"}"),
             directory.Write("command-line-key.json", "{\"type\": \"service_account\"}")),
