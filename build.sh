@@ -49,6 +49,7 @@ if ! is_current; then
     # of by the JIT on every run (a no-op Deploy starts in about half the time). Where the ReadyToRun compiler cannot
     # be fetched (an offline feed), a plain build runs the same pipeline, only slower to start.
     rid="$(dotnet --info 2>/dev/null | awk '/^ *RID:/ { print $2; exit }')"
+    build_failed=
     if [ -z "$rid" ] || ! dotnet publish "$root/build/Build.csproj" --configuration Release --runtime "$rid" --self-contained false \
         -p:PublishReadyToRun=true --output "$out" --nologo --verbosity quiet > "$root/.build/build.log" 2>&1; then
       rm -rf "$out"

@@ -100,10 +100,6 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         {
             KeepInstalledIngressNginx(context);
             DetectLocalDistribution(context);
-            if (deploying)
-            {
-                ReadAhead(context);
-            }
         }
         else if (deploying && kubeconfig is not null)
         {
@@ -167,6 +163,14 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             // work on and must create nothing, lock included.
             var maintaining = tasks.Any(task => task.Name == TaskNames.Of(typeof(RetentionTask)) || task.Name == TaskNames.Of(typeof(RotatePasswordTask)));
             runLock.AcquireAsync(context.Settings, target, polling.Interval, createNamespace: !destroying && !maintaining, context.Cancellation).GetAwaiter().GetResult();
+            // What this run read so far may predate another run's writes (one it waited for, or one that ended just
+            // before): from here on, it reads the cluster as the lock leaves it.
+            connector.Connected?.Api.Forget();
+        }
+
+        if (usesCluster && deploying && connector.Connected is not null)
+        {
+            ReadAhead(context);
         }
     }
 
@@ -179,14 +183,13 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     private void ReadAhead(BuildContext context)
     {
         var settings = context.Settings;
-        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var api = connector.Connected!.Api;
         var prerequisites = new Prerequisites.ClusterPrerequisites(connector);
         var reads = new List<Task>
         {
             new Inventory.ApplySet(settings.Namespace).ReadAllAsync(api, context.Cancellation),
             prerequisites.CertManagerAsync(context.Cancellation),
             Prerequisites.LeftoverTiller.FindAsync(api, context.Cancellation),
-            new Registry.GarbageCollectJob(api, context.Log, polling.Interval).RunningPodAsync(settings.Namespace, context.Cancellation),
         };
         if (settings.Exposure == Settings.Exposure.Ingress)
         {
@@ -202,7 +205,7 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         {
             Task.WhenAll(reads).GetAwaiter().GetResult();
         }
-        catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException or CakeException or InvalidOperationException)
+        catch (Exception exception) when (!context.Cancellation.IsCancellationRequested)
         {
             context.Verbose($"Reading ahead: {exception.Message} (asked again where it is needed).");
         }

@@ -32,8 +32,7 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         if (address is { Group: "", Plural: "namespaces" } && (live is null || live["metadata"]?["deletionTimestamp"] is not null))
         {
             // A namespace gone or going takes everything in it along: nothing read of it before holds.
-            objects.Clear();
-            lists.Clear();
+            Forget();
         }
 
         objects[address.Path] = live?.DeepClone().AsObject();
@@ -108,6 +107,14 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         }
 
         return list;
+    }
+
+    /// <summary>Drops the run's view: every object and list is read from the server again when next asked.</summary>
+    public void Forget()
+    {
+        objects.Clear();
+        lists.Clear();
+        reading.Clear();
     }
 
     private static string ListKey(ResourceAddress collection, string? labelSelector) => collection.CollectionPath + "?" + labelSelector;

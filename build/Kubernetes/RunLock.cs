@@ -128,7 +128,17 @@ public sealed class RunLock(ClusterConnector connector, Declaration declaration,
         }
         catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Conflict)
         {
-            log.Verbose($"The run lock {address} is no longer this run's; left as it is.");
+            // Changed since this run last wrote it: by another run that took it over (left as it is), or by a renewal
+            // whose answer was lost (still this run's, so deleted as it is now).
+            var lease = await api.GetAsync(address, timeout.Token);
+            if (lease?["spec"]?["holderIdentity"]?.GetValue<string>() == identity)
+            {
+                await api.DeleteAsync(address, timeout.Token, preconditionResourceVersion: lease!["metadata"]?["resourceVersion"]?.GetValue<string>());
+            }
+            else
+            {
+                log.Verbose($"The run lock {address} is no longer this run's; left as it is.");
+            }
         }
     }
 

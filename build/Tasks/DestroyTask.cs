@@ -188,14 +188,14 @@ public sealed class DestroyTask(
         }
 
         // Name what stays, and why; a chart uninstalled just now may leave its CRDs, which say nothing about who runs it.
-        var certManager = await prerequisites.CertManagerAsync(context.Cancellation);
+        var certManager = await prerequisites.CertManagerAsync(context.Cancellation, fresh: true);
         if (charts.All(chart => chart.Release != Charts.CertManager(settings).Name)
             && certManager.Missing.Count < ClusterPrerequisites.CertManagerCrds.Count + ClusterPrerequisites.CertManagerDeployments.Count)
         {
             context.Information("cert-manager stays: this pipeline did not install it.");
         }
 
-        var ingress = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation);
+        var ingress = await prerequisites.IngressControllerAsync(settings.IngressClass, context.Cancellation, fresh: true);
         if (charts.All(chart => chart.Release != Charts.IngressController(settings, null).Name) && ingress.ClassExists)
         {
             context.Information($"The ingress controller of class {settings.IngressClass} stays: this pipeline did not install it.");
