@@ -278,12 +278,6 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         return resources;
     }
 
-    /// <summary>Whether the resource is namespaced, as discovery says; null when the server does not serve it.</summary>
-    public async Task<bool?> IsNamespacedAsync(string group, string version, string plural, CancellationToken cancellationToken) =>
-        (await ResourcesAsync(group, version, cancellationToken)).FirstOrDefault(resource => resource.Plural == plural) is { } found
-            ? found.Namespace is not null
-            : null;
-
     // A group version's listable resources (subresources left out), read once per connection; a namespaced one
     // carries an empty namespace, a cluster-scoped one none.
     private async Task<IReadOnlyList<ResourceAddress>> ResourcesAsync(string group, string version, CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ public sealed class NodeTrustTask(ClusterConnector connector, RunDesiredState de
     private bool IsAvailable(BuildContext context)
     {
         var api = Connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var live = api.GetAsync(DaemonSet(context), context.Cancellation).GetAwaiter().GetResult();
+        var live = api.ReadAsync(DaemonSet(context), context.Cancellation).GetAwaiter().GetResult();
         return live is not null && Readiness.DaemonSetAvailable.Check(live).Ready;
     }
 

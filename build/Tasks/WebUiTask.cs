@@ -35,7 +35,7 @@ public sealed class WebUiTask(ClusterConnector connector, RunDesiredState desire
     private bool IsRolledOut(BuildContext context)
     {
         var api = Connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
-        var live = api.GetAsync(Address(context), context.Cancellation).GetAwaiter().GetResult();
+        var live = api.ReadAsync(Address(context), context.Cancellation).GetAwaiter().GetResult();
         return live is not null && Readiness.RolledOut.Check(live).Ready;
     }
 
