@@ -15,7 +15,7 @@ namespace Registry.Build;
 /// collects what the cluster can tell about why.
 /// </summary>
 public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, WaitPolling polling, RunSummary summary, KindCluster kindCluster,
-    LocalDistributions distributions, RunScope scope, State.Declaration declaration)
+    LocalDistributions distributions, RunScope scope, State.Declaration declaration, State.RunDesiredState desiredState)
     : FrostingLifetime<BuildContext>
 {
     private string target = string.Empty;
@@ -96,6 +96,11 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         // A host that is the local default may still change with what the cluster is (minikube's node IP): every run
         // that talks to the cluster serves, checks and reports the same host, exclusive steps and Status included.
         var localDefaultHost = context.Settings.Origins.GetValueOrDefault("host")?.Source is { } hostSource && LocalClusterDefaults.IsDefaultHost(hostSource);
+        if (usesCluster && deploying)
+        {
+            ReadBeforeChecks(context);
+        }
+
         if (usesCluster && (deploying || localDefaultHost))
         {
             KeepInstalledIngressNginx(context);
@@ -170,24 +175,91 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
 
         if (usesCluster && deploying && connector.Connected is not null)
         {
-            ReadAhead(context);
+            ReadAhead(context, installing);
+        }
+    }
+
+    /// <summary>
+    /// What the checks before the lock read, asked at once instead of one round trip after another: the class
+    /// ingress-nginx may serve, a few nodes (the distribution), a collection's pods, the registry's config, its
+    /// namespace (the lock's), the inventory's parent, and what the settings name (namespaces, a ServiceAccount, the
+    /// Gateway). The lock then drops them all; what is read ahead after it includes the member kinds the parent named.
+    /// </summary>
+    private void ReadBeforeChecks(BuildContext context)
+    {
+        var settings = context.Settings;
+        var api = connector.ConnectAsync(context.Cancellation).GetAwaiter().GetResult().Api;
+        var applySet = new Inventory.ApplySet(settings.Namespace);
+        var reads = new List<Task>
+        {
+            api.ReadAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, settings.Namespace), context.Cancellation),
+            api.ReadAsync(ResourceAddress.For<k8s.Models.V1ConfigMap>(settings.Namespace, State.Declaration.ConfigName), context.Cancellation),
+            ReadParentAsync(),
+            LocalDistribution.SampleNodesAsync(api, context.Cancellation),
+            new Registry.GarbageCollectJob(api, context.Log, polling.Interval).RunningPodAsync(settings.Namespace, context.Cancellation),
+        };
+        if (settings.Exposure == Settings.Exposure.Ingress && !settings.Origins.ContainsKey("ingress-class") && !settings.Origins.ContainsKey("ingress-controller"))
+        {
+            reads.Add(api.ReadAsync(ResourceAddress.For<k8s.Models.V1IngressClass>(null, "nginx"), context.Cancellation));
+        }
+
+        reads.AddRange(settings.PullSecretNamespaces.Select(ns => api.ReadAsync(ResourceAddress.For<k8s.Models.V1Namespace>(null, ns), context.Cancellation)));
+        if (settings.ServiceAccount is { } serviceAccount)
+        {
+            reads.Add(api.ReadAsync(ResourceAddress.For<k8s.Models.V1ServiceAccount>(settings.Namespace, serviceAccount), context.Cancellation));
+        }
+
+        if (settings.Exposure == Settings.Exposure.Gateway)
+        {
+            reads.Add(settings.SharesGateway
+                ? api.ReadAsync(ResourceAddress.For<Kubernetes.GatewayApi.Gateway>(settings.GatewayNamespace, settings.GatewayName), context.Cancellation)
+                : api.ReadAsync(Prerequisites.GatewayApiCrds.GatewayClass(settings.GatewayClassName), context.Cancellation));
+        }
+
+        Await(context, "Reading before the checks", reads);
+
+        // Only a hint of what to list after the lock, where the parent is read (GET) again as it is then: found by its
+        // id label, as the one request a run makes for it before the lock.
+        async Task ReadParentAsync()
+        {
+            var found = await api.ReadListAsync(applySet.ParentAddress with { Name = string.Empty }, $"{Inventory.ApplySet.IdLabel}={applySet.Id}", context.Cancellation);
+            var parent = (found["items"] as System.Text.Json.Nodes.JsonArray ?? []).OfType<System.Text.Json.Nodes.JsonObject>().FirstOrDefault(applySet.IsParent);
+            kindsBeforeLock = Inventory.ApplySet.GroupKindsOf(parent);
+        }
+    }
+
+    // The member kinds the inventory named before the lock: listed after it together with the parent, not after it.
+    private IReadOnlyList<string> kindsBeforeLock = [];
+
+    private static void Await(BuildContext context, string what, List<Task> reads)
+    {
+        try
+        {
+            Task.WhenAll(reads).GetAwaiter().GetResult();
+        }
+        catch (Exception exception) when (!context.Cancellation.IsCancellationRequested)
+        {
+            context.Verbose($"{what}: {exception.Message} (asked again where it is needed).");
         }
     }
 
     /// <summary>
     /// What the checks below and the steps will read, asked all at once instead of one round trip after another: what
     /// the pipeline made before (a list per kind the inventory records), the prerequisites' lists, a collection's pods,
-    /// the private CA. Each answer lands in the run's view; one that fails here is asked again where it is needed, and
-    /// fails there with that step's message.
+    /// the private CA, whether the registry answers. Each answer lands in the run's view; one that fails here is asked
+    /// again where it is needed, and fails there with that step's message. A Deploy then builds its desired state
+    /// (bcrypt, the templates) while the last answers are still on their way.
     /// </summary>
-    private void ReadAhead(BuildContext context)
+    private void ReadAhead(BuildContext context, bool installing)
     {
         var settings = context.Settings;
         var api = connector.Connected!.Api;
         var prerequisites = new Prerequisites.ClusterPrerequisites(connector);
+        var inventory = new Inventory.ApplySet(settings.Namespace).ReadAllAsync(api, kindsBeforeLock, context.Cancellation);
         var reads = new List<Task>
         {
-            new Inventory.ApplySet(settings.Namespace).ReadAllAsync(api, context.Cancellation),
+            inventory,
+            installing ? DesiredStateAfter(inventory) : Task.CompletedTask,
             prerequisites.CertManagerAsync(context.Cancellation),
             Prerequisites.LeftoverTiller.FindAsync(api, context.Cancellation),
         };
@@ -201,13 +273,19 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             reads.Add(Tls.PrivateCa.ReadAsync(api, settings, context.Cancellation));
         }
 
-        try
+        // Whether the registry answers, for Rollout's check: only where it was deployed before.
+        if (kindsBeforeLock.Count > 0)
         {
-            Task.WhenAll(reads).GetAwaiter().GetResult();
+            reads.Add(RolloutTask.AnswerAsync(api, settings.Namespace, context.Cancellation));
         }
-        catch (Exception exception) when (!context.Cancellation.IsCancellationRequested)
+
+        Await(context, "Reading ahead", reads);
+
+        // From the members just read: the credentials it keeps are among them.
+        async Task DesiredStateAfter(Task members)
         {
-            context.Verbose($"Reading ahead: {exception.Message} (asked again where it is needed).");
+            await members.ContinueWith(_ => { }, TaskScheduler.Default);
+            await desiredState.GetAsync(context);
         }
     }
 

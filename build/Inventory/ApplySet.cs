@@ -219,12 +219,19 @@ public sealed class ApplySet
     /// Reads every member the live parent records, a list per kind and namespace, so that the run's later reads of
     /// them (credentials, skip checks, applies, prune) ask the server nothing more.
     /// </summary>
-    public async Task ReadAllAsync(KubernetesApi api, CancellationToken cancellationToken)
+    /// <param name="expectedKinds">Kinds listed together with the parent's read, not after it (what it named a moment before).</param>
+    public async Task ReadAllAsync(KubernetesApi api, IReadOnlyList<string> expectedKinds, CancellationToken cancellationToken)
     {
-        var parent = await api.ReadAsync(ParentAddress, cancellationToken);
-        if (IsParent(parent))
+        await Task.WhenAll(MembersAsync(api, expectedKinds, [], cancellationToken), NamedAsync());
+
+        async Task NamedAsync()
         {
-            await MembersAsync(api, GroupKindsOf(parent), NamespacesOf(parent), cancellationToken);
+            var parent = await api.ReadAsync(ParentAddress, cancellationToken);
+            if (IsParent(parent))
+            {
+                // Lists already under way are shared, not asked again.
+                await MembersAsync(api, GroupKindsOf(parent), NamespacesOf(parent), cancellationToken);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     private readonly ConcurrentDictionary<string, JsonObject?> objects = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<JsonObject>>> lists = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<JsonObject?>>> reading = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<(int, string?)>>> answers = new();
 
     /// <summary>The object as it is now, or null when there is none (a fresh read, for waits and checks that must see a change).</summary>
     public async Task<JsonObject?> GetAsync(ResourceAddress address, CancellationToken cancellationToken)
@@ -69,11 +70,12 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     /// A list as this run read it once: every caller that asks the same gets the same answer, and each item becomes the
     /// run's view of that object. A kind the server does not serve lists nothing. A write to the kind reads it again.
     /// </summary>
-    public async Task<JsonObject> ReadListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
+    /// <param name="limit">At most this many items (a sample, as for telling the distribution from a few nodes).</param>
+    public async Task<JsonObject> ReadListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken, int? limit = null)
     {
-        var key = ListKey(collection, labelSelector);
+        var key = ListKey(collection, labelSelector) + (limit is { } most ? $"&limit={most}" : string.Empty);
         // Not the first caller's token: the list is shared, and a caller that gives up must not fail the others.
-        var read = lists.GetOrAdd(key, _ => new Lazy<Task<JsonObject>>(() => ListIntoViewAsync(collection, labelSelector, CancellationToken.None)));
+        var read = lists.GetOrAdd(key, _ => new Lazy<Task<JsonObject>>(() => ListIntoViewAsync(collection, labelSelector, CancellationToken.None, limit)));
         try
         {
             return (await read.Value.WaitAsync(cancellationToken)).DeepClone().AsObject();
@@ -85,9 +87,9 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         }
     }
 
-    private async Task<JsonObject> ListIntoViewAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
+    private async Task<JsonObject> ListIntoViewAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken, int? limit = null)
     {
-        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + Query(labelSelector, null), null, null, cancellationToken, HttpStatusCode.NotFound);
+        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + Query(labelSelector, limit), null, null, cancellationToken, HttpStatusCode.NotFound);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return new JsonObject { ["items"] = new JsonArray() };
@@ -115,6 +117,7 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         objects.Clear();
         lists.Clear();
         reading.Clear();
+        answers.Clear();
     }
 
     private static string ListKey(ResourceAddress collection, string? labelSelector) => collection.CollectionPath + "?" + labelSelector;
@@ -122,6 +125,8 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
     // After a write, the view of the object is what the server answered, and lists of its kind are read again when next asked.
     private void Wrote(ResourceAddress address, JsonObject? now)
     {
+        // What a service answered may change with any write (its pods, its config): asked again.
+        answers.Clear();
         objects[address.Path] = now?.DeepClone().AsObject();
         var plural = $"/{address.Plural}?";
         foreach (var key in lists.Keys.Where(key => key.Contains(plural, StringComparison.Ordinal)))
@@ -223,6 +228,26 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         var path = $"/api/v1/namespaces/{ns}/pods/{pod}/log?container={Uri.EscapeDataString(container)}" + (lines is { } tail ? $"&tailLines={tail}" : string.Empty) + (previous ? "&previous=true" : string.Empty);
         using var response = await SendAsync(HttpMethod.Get, path, null, null, cancellationToken, HttpStatusCode.BadRequest);
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(cancellationToken) : null;
+    }
+
+    /// <summary>
+    /// What a Service answered through the API server's proxy, as <see cref="ProxyGetAsync"/> asks it, once until this
+    /// run writes anything: a check that a write could not have changed shares the answer read ahead.
+    /// </summary>
+    public async Task<(int Status, string? Challenge)> ReadProxyAsync(string ns, string service, int port, string path, CancellationToken cancellationToken)
+    {
+        var key = $"{ns}/{service}:{port}/{path}";
+        var answer = answers.GetOrAdd(key, _ => new Lazy<Task<(int, string?)>>(() => ProxyGetAsync(ns, service, port, path, CancellationToken.None)));
+        try
+        {
+            return await answer.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (answer.Value.IsFaulted || answer.Value.IsCanceled)
+        {
+            // A request that failed is made again by the next caller, as if it had not been read ahead.
+            answers.TryRemove(new KeyValuePair<string, Lazy<Task<(int, string?)>>>(key, answer));
+            throw;
+        }
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
     /// <param name="ingressClass">The class the settings ask for: kept when the cluster already has it.</param>
     public static async Task<LocalDistribution?> DetectAsync(KubernetesApi api, string context, string ingressClass, CancellationToken cancellationToken)
     {
-        var nodes = await NodesAsync(api, cancellationToken);
+        var nodes = await SampleNodesAsync(api, cancellationToken);
         var providers = nodes.Select(node => node["spec"]?["providerID"]?.GetValue<string>() ?? string.Empty).ToList();
         bool Named(string name) => nodes.Any(node => node["metadata"]?["name"]?.GetValue<string>() == name);
         bool Labelled(string label, string? value = null) => nodes.Any(node =>
@@ -91,12 +91,12 @@ public sealed record LocalDistribution(string Name, string? IngressClass, Ingres
         return settings;
     }
 
-    // A few nodes tell the distribution; an identity that may not list nodes still gets the context name's verdict.
-    private static async Task<List<JsonObject>> NodesAsync(KubernetesApi api, CancellationToken cancellationToken)
+    /// <summary>A few nodes, which tell the distribution; none for an identity that may not list nodes (the context name's verdict then stands).</summary>
+    public static async Task<List<JsonObject>> SampleNodesAsync(KubernetesApi api, CancellationToken cancellationToken)
     {
         try
         {
-            var list = await api.ListAsync(ResourceAddress.For<V1Node>(null), null, cancellationToken, limit: 5);
+            var list = await api.ReadListAsync(ResourceAddress.For<V1Node>(null), null, cancellationToken, limit: 5);
             return list["items"]?.AsArray().OfType<JsonObject>().ToList() ?? [];
         }
         catch (KubernetesApiException exception) when (exception.Status == HttpStatusCode.Forbidden)

@@ -23,10 +23,14 @@ public sealed class RolloutTask(ClusterConnector connector, WaitPolling polling)
             return true;
         }
 
-        var (status, challenge) = api.ProxyGetAsync(context.Settings.Namespace, Name, Port, "/v2/", context.Cancellation).GetAwaiter().GetResult();
+        var (status, challenge) = AnswerAsync(api, context.Settings.Namespace, context.Cancellation).GetAwaiter().GetResult();
         return !AsksForLogin(status, challenge)
             || Skip($"the registry is rolled out and answers /v2/ with 401 and a Basic challenge");
     }
+
+    /// <summary>What the registry answers on /v2/ through the service proxy: read ahead when the run began, asked again once it has written anything.</summary>
+    public static Task<(int Status, string? Challenge)> AnswerAsync(KubernetesApi api, string ns, CancellationToken cancellationToken) =>
+        api.ReadProxyAsync(ns, Name, Port, "/v2/", cancellationToken);
 
     public override async Task RunAsync(BuildContext context)
     {
