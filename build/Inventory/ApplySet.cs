@@ -38,15 +38,30 @@ public sealed class ApplySet
     /// <summary>On the parent: the charts the pipeline installed, so purge-prerequisites uninstalls those and no other.</summary>
     public const string ChartsKey = "installed-charts.json";
 
-    // Every kind the API client or this pipeline has a model for, by "Kind.group": how a member kind named in the
-    // parent is found again, without a discovery round trip.
-    private static readonly Dictionary<string, KubernetesEntityAttribute> KnownKinds = new[] { typeof(V1Namespace).Assembly, typeof(ApplySet).Assembly }
-        .SelectMany(assembly => assembly.GetTypes())
-        .Select(type => type.GetCustomAttribute<KubernetesEntityAttribute>())
-        .OfType<KubernetesEntityAttribute>()
-        .Where(entity => !entity.Kind.EndsWith("List", StringComparison.Ordinal))
-        .GroupBy(entity => GroupKind(entity.Group, entity.Kind))
-        .ToDictionary(group => group.Key, group => group.OrderBy(entity => entity.ApiVersion.Contains("alpha") || entity.ApiVersion.Contains("beta")).First());
+    // How a member kind named in the parent is found again without a discovery round trip: by its model, the API
+    // client's or this pipeline's. The client's thousands of types are looked up by the name its generator gives them
+    // (V1Deployment), not scanned (a scan took a tenth of a no-op Deploy); this pipeline's few are scanned; a kind
+    // found neither way is looked for among all of the client's. The newest stable version first, as the declaration
+    // makes them (autoscaling/v2), so a member read in a list is the same object the steps read.
+    private static readonly string[] ClientVersions = ["V2", "V1", "V2beta1", "V1beta2", "V1beta1", "V1alpha3", "V1alpha2", "V1alpha1"];
+    private static readonly Lazy<Type[]> OwnTypes = new(() => typeof(ApplySet).Assembly.GetTypes());
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, KubernetesEntityAttribute?> Entities = new();
+
+    // The model of a "Kind.group", at its newest stable version where there is one; null when there is none.
+    private static KubernetesEntityAttribute? EntityOf(string groupKind) => Entities.GetOrAdd(groupKind, key =>
+    {
+        var kind = key.Split('.')[0];
+        var client = typeof(V1Namespace).Assembly;
+        KubernetesEntityAttribute? Stable(IEnumerable<Type> types) => types
+            .Select(type => type.GetCustomAttribute<KubernetesEntityAttribute>())
+            .OfType<KubernetesEntityAttribute>()
+            .Where(entity => GroupKind(entity.Group, entity.Kind) == key)
+            .OrderBy(entity => entity.ApiVersion.Contains("alpha") || entity.ApiVersion.Contains("beta"))
+            .FirstOrDefault();
+        return Stable(ClientVersions.Select(version => client.GetType($"k8s.Models.{version}{kind}", throwOnError: false, ignoreCase: true)).OfType<Type>()
+                .Concat(OwnTypes.Value.Where(type => type.Name.Equals(kind, StringComparison.OrdinalIgnoreCase))))
+            ?? Stable(client.GetTypes());
+    });
 
     public ApplySet(string ns)
     {
@@ -196,7 +211,7 @@ public sealed class ApplySet
         var collections = new List<ResourceAddress>();
         foreach (var groupKind in groupKinds.Distinct())
         {
-            if (!KnownKinds.TryGetValue(groupKind, out var entity))
+            if (EntityOf(groupKind) is not { } entity)
             {
                 throw new InvalidOperationException(
                     $"The inventory {Namespace}/{ParentName} names {groupKind} as a member kind, which this version of the pipeline does not know; use the version that created it.");
@@ -240,7 +255,7 @@ public sealed class ApplySet
         var apiVersion = item["apiVersion"]!.GetValue<string>();
         var (group, version) = apiVersion.Contains('/') ? (apiVersion.Split('/')[0], apiVersion.Split('/')[1]) : (string.Empty, apiVersion);
         var kind = item["kind"]!.GetValue<string>();
-        var plural = KnownKinds.TryGetValue(GroupKind(group, kind), out var entity) ? entity.PluralName : kind.ToLowerInvariant() + "s";
+        var plural = EntityOf(GroupKind(group, kind))?.PluralName ?? kind.ToLowerInvariant() + "s";
         return new ResourceAddress(group, version, plural, kind, item["metadata"]?["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>());
     }
 

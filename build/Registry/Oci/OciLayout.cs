@@ -19,6 +19,8 @@ public static class OciLayout
             await using (var target = File.Create(path))
             {
                 await source.CopyToAsync(target, 1 << 20, cancellationToken);
+                // On the disk before a push reads it: whichever push came next would otherwise wait for it being written back.
+                target.Flush(flushToDisk: true);
             }
 
             written.Add(blob with { Open = () => File.OpenRead(path) });
