@@ -183,7 +183,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     /// What the checks before the lock read, asked at once instead of one round trip after another: the class
     /// ingress-nginx may serve, a few nodes (the distribution), a collection's pods, the registry's config, its
     /// namespace (the lock's), the inventory's parent, and what the settings name (namespaces, a ServiceAccount, the
-    /// Gateway). The lock then drops them all; what is read ahead after it includes the member kinds the parent named.
+    /// Gateway). A run that takes the lock drops them all once it holds it; what it reads ahead then includes the member
+    /// kinds the parent named here.
     /// </summary>
     private void ReadBeforeChecks(BuildContext context)
     {
@@ -228,7 +229,8 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
         }
     }
 
-    // The member kinds the inventory named before the lock: listed after it together with the parent, not after it.
+    // The member kinds the inventory named before the lock: after the lock, listed together with the parent's read
+    // rather than once it has returned.
     private IReadOnlyList<string> kindsBeforeLock = [];
 
     private static void Await(BuildContext context, string what, List<Task> reads)
@@ -246,20 +248,20 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
     /// <summary>
     /// What the checks below and the steps will read, asked all at once instead of one round trip after another: what
     /// the pipeline made before (a list per kind the inventory records), the prerequisites' lists, a collection's pods,
-    /// the private CA, whether the registry answers. Each answer lands in the run's view; one that fails here is asked
-    /// again where it is needed, and fails there with that step's message. A Deploy then builds its desired state
-    /// (bcrypt, the templates) while the last answers are still on their way.
+    /// the private CA, and for a Deploy whether the registry answers (Rollout's check) and its credentials (a kept
+    /// hash verified while the last answers arrive). Each answer lands in the run's view; one that fails here is asked
+    /// again where it is needed, and fails there with that step's message.
     /// </summary>
     private void ReadAhead(BuildContext context, bool installing)
     {
         var settings = context.Settings;
         var api = connector.Connected!.Api;
         var prerequisites = new Prerequisites.ClusterPrerequisites(connector);
-        var inventory = new Inventory.ApplySet(settings.Namespace).ReadAllAsync(api, kindsBeforeLock, context.Cancellation);
+        var members = new Inventory.ApplySet(settings.Namespace).ReadAllAsync(api, kindsBeforeLock, context.Cancellation);
         var reads = new List<Task>
         {
-            inventory,
-            installing ? DesiredStateAfter(inventory) : Task.CompletedTask,
+            members,
+            installing ? desiredState.ResolveCredentialsAfter(members, context, api) : Task.CompletedTask,
             prerequisites.CertManagerAsync(context.Cancellation),
             Prerequisites.LeftoverTiller.FindAsync(api, context.Cancellation),
         };
@@ -273,20 +275,13 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
             reads.Add(Tls.PrivateCa.ReadAsync(api, settings, context.Cancellation));
         }
 
-        // Whether the registry answers, for Rollout's check: only where it was deployed before.
-        if (kindsBeforeLock.Count > 0)
+        // Whether the registry answers, for Rollout's check: only where it was deployed before (Plan asks nothing of it).
+        if (installing && kindsBeforeLock.Count > 0)
         {
             reads.Add(RolloutTask.AnswerAsync(api, settings.Namespace, context.Cancellation));
         }
 
         Await(context, "Reading ahead", reads);
-
-        // From the members just read: the credentials it keeps are among them.
-        async Task DesiredStateAfter(Task members)
-        {
-            await members.ContinueWith(_ => { }, TaskScheduler.Default);
-            await desiredState.GetAsync(context);
-        }
     }
 
     // The host the registry's Ingress serves now, when the pipeline has deployed it before.

@@ -59,7 +59,7 @@ public sealed class ApplySet
             .OrderBy(entity => entity.ApiVersion.Contains("alpha") || entity.ApiVersion.Contains("beta"))
             .FirstOrDefault();
         return Stable(ClientVersions.Select(version => client.GetType($"k8s.Models.{version}{kind}", throwOnError: false, ignoreCase: true)).OfType<Type>()
-                .Concat(OwnTypes.Value.Where(type => type.Name.Equals(kind, StringComparison.OrdinalIgnoreCase))))
+                .Concat(OwnTypes.Value))
             ?? Stable(client.GetTypes());
     });
 

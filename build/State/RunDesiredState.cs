@@ -15,6 +15,22 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
 {
     private DesiredState? state;
     private Func<DesiredState>? readOnly;
+    private Task<RegistryCredentials>? credentialsAhead;
+
+    /// <summary>
+    /// Starts resolving a Deploy's credentials once <paramref name="read"/> (the members) is done: verifying a kept
+    /// hash is most of a no-op Deploy's own work, and runs so while other answers are on their way. Nothing is logged
+    /// here: the step that builds the state takes the result as if it had resolved them itself, and resolves them
+    /// again where this failed (with the failure's own message, if it fails again).
+    /// </summary>
+    public Task ResolveCredentialsAfter(Task read, BuildContext context, KubernetesApi api) => credentialsAhead ??= ResolveAfterAsync(read, context, api);
+
+    private static async Task<RegistryCredentials> ResolveAfterAsync(Task read, BuildContext context, KubernetesApi api)
+    {
+        // Whether the members came or not: what failed is asked again where it is needed.
+        await read.ContinueWith(_ => { }, TaskScheduler.Default);
+        return await RegistryCredentials.ResolveAsync(context.Settings, api, context.Cancellation);
+    }
 
     /// <summary>For the steps that apply it.</summary>
     public async Task<DesiredState> GetAsync(BuildContext context) =>
@@ -41,7 +57,9 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
     private async Task<DesiredState> BuildAsync(BuildContext context, KubernetesApi? api, bool applying, bool rotate = false)
     {
         var settings = context.Settings;
-        var credentials = await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation, rotate);
+        var credentials = applying && !rotate && credentialsAhead is { IsCompletedSuccessfully: true } ahead
+            ? ahead.Result
+            : await RegistryCredentials.ResolveAsync(settings, api, context.Cancellation, rotate);
         CiLog.Mask(context, credentials.HttpSecret);
         CiLog.Mask(context, credentials.GeneratedLogin?.Password);
         CiLog.Mask(context, credentials.PreviousLogin?.Password);

@@ -144,7 +144,9 @@ waitfor "mon" $CEPH mon stat
 log mon up
 OSD_UUID=$(cat /proc/sys/kernel/random/uuid)
 OSD_ID=$($CEPH osd new "$OSD_UUID") || fail "ceph osd new failed"
-$CEPH osd crush add "osd.$OSD_ID" 1.0 root=default host=localhost >/dev/null 2>&1 || fail "crush add failed"
+# asked again until the deadline: on a busy machine the mon has been seen refusing the first one (what it said is in crush.out)
+crush_add() { $CEPH osd crush add "osd.$OSD_ID" 1.0 root=default host=localhost >>"$D/log/crush.out" 2>&1; }
+waitfor "crush add (see crush.out)" crush_add
 mkdir -p "$D/osd/$OSD_ID"
 # memstore's mkfs ignores --osd-uuid and generates a random fsid unless the file exists;
 # a mismatch makes the mon reject the OSD ("mon_cmd_maybe_osd_create fail: 'wrong fsid'")
