@@ -19,32 +19,41 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
     public static readonly IReadOnlyList<string> CertManagerDeployments = ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"];
 
     // The label each known controller's chart (and minikube's addon) puts on its Deployment and Service.
-    private static readonly Dictionary<string, string> ControllerLabels = new()
+    // The app.kubernetes.io/name the charts give each controller's workloads and Services, by the controller its IngressClass names.
+    private static readonly Dictionary<string, string> ControllerApps = new()
     {
-        [IngressControllerState.IngressNginxController] = "app.kubernetes.io/name=ingress-nginx",
-        ["traefik.io/ingress-controller"] = "app.kubernetes.io/name=traefik",
+        [IngressControllerState.IngressNginxController] = "ingress-nginx",
+        ["traefik.io/ingress-controller"] = "traefik",
     };
+
+    // The Services of every controller known, in one list across namespaces: asked together with the class, not after it.
+    private static readonly string ControllerServicesSelector = $"app.kubernetes.io/name in ({string.Join(',', ControllerApps.Values)})";
 
     /// <param name="fresh">Read the cluster as it is now (a wait after an install), not the run's view.</param>
     public async Task<IngressControllerState> IngressControllerAsync(string ingressClass, CancellationToken cancellationToken, bool fresh = false)
     {
         var api = (await connector.ConnectAsync(cancellationToken)).Api;
+        Task<JsonObject> List(ResourceAddress collection, string? selector) =>
+            fresh ? api.ListAsync(collection, selector, cancellationToken) : api.ReadListAsync(collection, selector, cancellationToken);
+        var servicesRead = List(ResourceAddress.For<V1Service>(null), ControllerServicesSelector);
         var found = fresh
             ? await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken)
             : await api.ReadAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken);
-        Task<JsonObject> List(ResourceAddress collection, string? selector) =>
-            fresh ? api.ListAsync(collection, selector, cancellationToken) : api.ReadListAsync(collection, selector, cancellationToken);
+        // Observed whatever follows, so a list nobody needs does not fail unobserved.
+        _ = servicesRead.ContinueWith(read => read.Exception, TaskScheduler.Default);
         var controller = found?["spec"]?["controller"]?.GetValue<string>();
         if (found is null || controller is null)
         {
             return new IngressControllerState(ingressClass, null, null, false, null);
         }
 
-        if (!ControllerLabels.TryGetValue(controller, out var selector))
+        if (!ControllerApps.TryGetValue(controller, out var app))
         {
             // A controller this pipeline does not know: its class is all there is to check, so it is trusted.
             return new IngressControllerState(ingressClass, controller, null, true, null) { Trusted = true };
         }
+
+        var selector = $"app.kubernetes.io/name={app}";
 
         // Every Deployment, as cert-manager's detection lists them: one list for both. ingress-nginx runs as a DaemonSet
         // on RKE2 and many bare-metal clusters, looked for when no Deployment is ready.
@@ -65,7 +74,7 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         }
 
         var ns = chosen["metadata"]!["namespace"]!.GetValue<string>();
-        var services = Items(await List(ResourceAddress.For<V1Service>(ns), selector));
+        var services = Items(await servicesRead).Where(service => service["metadata"]?["namespace"]?.GetValue<string>() == ns && HasLabel(service, selector));
         var balanced = services.Where(service => service["spec"]?["type"]?.GetValue<string>() == "LoadBalancer").ToList();
         var address = balanced.Select(Readiness.AddressOf).FirstOrDefault(value => value is not null);
         return new IngressControllerState(ingressClass, controller, $"{ns}/{chosen["metadata"]!["name"]}", ready is not null, address)
@@ -213,7 +222,7 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
 
     private const string CertManagerCrdSelector = "app.kubernetes.io/name=cert-manager";
 
-    // A selector of the form name=value, as the controllers' labels are written above.
+    // A selector of the form name=value, as the controllers' labels are made from their app names above.
     private static bool HasLabel(JsonObject item, string selector) =>
         selector.Split('=') is [var name, var value] && item["metadata"]?["labels"]?[name]?.GetValue<string>() == value;
 

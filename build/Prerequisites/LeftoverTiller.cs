@@ -12,13 +12,15 @@ public static class LeftoverTiller
         // Every Deployment is listed once per run (the ingress controller's and cert-manager's detection read the same
         // list); its Service and account are looked for only where Tiller or its binding is left, as helm reset leaves them.
         var deployment = ResourceAddress.For<V1Deployment>("kube-system", "tiller-deploy");
+        var binding = ResourceAddress.For<V1ClusterRoleBinding>(null, "tiller");
+        // Both asked at once: neither answer decides whether the other is needed.
+        var bindingRead = api.ReadAsync(binding, cancellationToken);
         var deployments = await api.ReadListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken);
         var deploymentLeft = deployments["items"]?.AsArray().OfType<JsonObject>().Any(item =>
             item["metadata"]?["namespace"]?.GetValue<string>() == deployment.Namespace && item["metadata"]?["name"]?.GetValue<string>() == deployment.Name) == true;
 
         // A binding named tiller is Tiller's only when it binds Tiller's account.
-        var binding = ResourceAddress.For<V1ClusterRoleBinding>(null, "tiller");
-        var bindingLeft = await api.ReadAsync(binding, cancellationToken) is { } live
+        var bindingLeft = await bindingRead is { } live
             && live["subjects"]?.AsArray().OfType<JsonObject>().Any(subject =>
                 subject["kind"]?.GetValue<string>() == "ServiceAccount" && subject["name"]?.GetValue<string>() == "tiller"
                 && subject["namespace"]?.GetValue<string>() == "kube-system") == true;

@@ -52,6 +52,24 @@ public sealed class EmulatedApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Set_based_selectors_match_as_the_api_server_does_and_notin_also_takes_what_lacks_the_label()
+    {
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("a", "blue"), Ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("b", "green"), Ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("c", "red"), Ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "d" } }, Ns);
+
+        var blueOrGreen = await client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "colour in (blue, green)");
+        var neither = await client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "colour notin (blue,green)");
+        var redAmongThem = await client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "colour in (blue,red),colour!=blue");
+
+        Assert.Equal(["a", "b"], blueOrGreen.Items.Select(item => item.Metadata.Name).Order());
+        // Of the four made here (the namespace's kube-root-ca.crt, published meanwhile, has no colour either).
+        Assert.Equal(["c", "d"], neither.Items.Select(item => item.Metadata.Name).Where(name => name.Length == 1).Order());
+        Assert.Equal(["c"], redAmongThem.Items.Select(item => item.Metadata.Name));
+    }
+
+    [Fact]
     public async Task Creating_twice_is_409_and_creating_in_a_missing_namespace_is_404()
     {
         await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("a", "blue"), Ns);
