@@ -85,6 +85,12 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
         }
 
+        // Another core gets the desired state's code ready while the checks and the lock wait on the API server.
+        if (installing && usesCluster)
+        {
+            _ = State.WarmUp.Start(declaration, context.Settings);
+        }
+
         // The cluster comes first: everything after it, the run lock included, talks to it.
         if (creating)
         {
