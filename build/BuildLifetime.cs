@@ -85,8 +85,9 @@ public sealed class BuildLifetime(ClusterConnector connector, RunLock runLock, W
                 + string.Concat(problems.Select(problem => Environment.NewLine + "  " + problem)));
         }
 
-        // Another core gets the desired state's code ready while the checks and the lock wait on the API server.
-        if (installing && usesCluster)
+        // Another core gets the desired state's code ready while the checks and the lock wait on the API server. With
+        // one core it would only hold the thread pool's one worker that the answers are waiting for.
+        if (installing && usesCluster && Environment.ProcessorCount > 1)
         {
             _ = State.WarmUp.Start(declaration, context.Settings);
         }

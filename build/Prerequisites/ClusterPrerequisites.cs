@@ -18,8 +18,8 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
 
     public static readonly IReadOnlyList<string> CertManagerDeployments = ["cert-manager", "cert-manager-cainjector", "cert-manager-webhook"];
 
-    // The label each known controller's chart (and minikube's addon) puts on its Deployment and Service.
-    // The app.kubernetes.io/name the charts give each controller's workloads and Services, by the controller its IngressClass names.
+    // The app.kubernetes.io/name each known controller's chart (and minikube's addon) gives its workloads and Services,
+    // by the controller its IngressClass names.
     private static readonly Dictionary<string, string> ControllerApps = new()
     {
         [IngressControllerState.IngressNginxController] = "ingress-nginx",
@@ -36,11 +36,11 @@ public sealed class ClusterPrerequisites(ClusterConnector connector)
         Task<JsonObject> List(ResourceAddress collection, string? selector) =>
             fresh ? api.ListAsync(collection, selector, cancellationToken) : api.ReadListAsync(collection, selector, cancellationToken);
         var servicesRead = List(ResourceAddress.For<V1Service>(null), ControllerServicesSelector);
+        // Observed whatever follows, so a list nobody ends up needing does not fail unobserved.
+        _ = servicesRead.ContinueWith(read => read.Exception, TaskScheduler.Default);
         var found = fresh
             ? await api.GetAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken)
             : await api.ReadAsync(ResourceAddress.For<V1IngressClass>(null, ingressClass), cancellationToken);
-        // Observed whatever follows, so a list nobody needs does not fail unobserved.
-        _ = servicesRead.ContinueWith(read => read.Exception, TaskScheduler.Default);
         var controller = found?["spec"]?["controller"]?.GetValue<string>();
         if (found is null || controller is null)
         {

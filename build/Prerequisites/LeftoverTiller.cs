@@ -15,6 +15,7 @@ public static class LeftoverTiller
         var binding = ResourceAddress.For<V1ClusterRoleBinding>(null, "tiller");
         // Both asked at once: neither answer decides whether the other is needed.
         var bindingRead = api.ReadAsync(binding, cancellationToken);
+        _ = bindingRead.ContinueWith(read => read.Exception, TaskScheduler.Default);
         var deployments = await api.ReadListAsync(ResourceAddress.For<V1Deployment>(null), null, cancellationToken);
         var deploymentLeft = deployments["items"]?.AsArray().OfType<JsonObject>().Any(item =>
             item["metadata"]?["namespace"]?.GetValue<string>() == deployment.Namespace && item["metadata"]?["name"]?.GetValue<string>() == deployment.Name) == true;

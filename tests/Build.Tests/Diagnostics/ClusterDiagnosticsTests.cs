@@ -55,12 +55,14 @@ public sealed class ClusterDiagnosticsTests : IAsyncLifetime
     [Fact]
     public async Task Status_gives_the_same_summary_on_demand_and_fails_while_the_registry_is_unhealthy()
     {
-        await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--wait-timeout=1s"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password });
+        var deploy = await pipeline.RunAsync(["--host=registry.example.com", "--smoke-test=false", "--wait-timeout=1s"], new Dictionary<string, string> { ["REGISTRY_PASSWORD"] = Password });
+        // The Deploy got as far as the stalled rollout (the Deployment is there); it did not stop before.
+        Assert.True(deploy.ReportRow("Rollout")?.Contains("Failed", StringComparison.Ordinal) == true, deploy.Output);
 
         var run = await pipeline.RunAsync("--target=Status", "--host=registry.example.com");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("The registry is not healthy: Deployment docker-registry/docker-registry: generation 1 not observed yet", run.Output);
+        Assert.True(run.Output.Contains("The registry is not healthy: Deployment docker-registry/docker-registry: generation 1 not observed yet", StringComparison.Ordinal), run.Output);
         Assert.Contains("Deployment docker-registry/docker-registry: generation 1 not observed yet", run.Output);
         Assert.Contains("/v2/ through the service proxy: 503", run.Output);
         Assert.Contains("registry URL: https://registry.example.com", run.Output);
