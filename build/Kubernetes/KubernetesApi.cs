@@ -135,19 +135,12 @@ public sealed class KubernetesApi(k8s.Kubernetes client)
         }
     }
 
-    /// <param name="limit">At most this many items (the server may return a continue token for the rest).</param>
-    public async Task<JsonObject> ListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken, int? limit = null)
+    /// <summary>The list as it is now, and from now on the run's view of that list and its items.</summary>
+    public async Task<JsonObject> ListAsync(ResourceAddress collection, string? labelSelector, CancellationToken cancellationToken)
     {
-        if (limit is null)
-        {
-            // As it is now, and from now on the run's view of that list and its items.
-            var list = await ListIntoViewAsync(collection, labelSelector, cancellationToken);
-            lists[ListKey(collection, labelSelector)] = new Lazy<Task<JsonObject>>(Task.FromResult(list.DeepClone().AsObject()));
-            return list;
-        }
-
-        using var response = await SendAsync(HttpMethod.Get, collection.CollectionPath + Query(labelSelector, limit), null, null, cancellationToken);
-        return await ReadObjectAsync(response, cancellationToken);
+        var list = await ListIntoViewAsync(collection, labelSelector, cancellationToken);
+        lists[ListKey(collection, labelSelector)] = new Lazy<Task<JsonObject>>(Task.FromResult(list.DeepClone().AsObject()));
+        return list;
     }
 
     private static string Query(string? labelSelector, int? limit)
