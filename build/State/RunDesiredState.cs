@@ -28,7 +28,7 @@ public sealed class RunDesiredState(ClusterConnector connector, Declaration decl
     private static async Task<RegistryCredentials> ResolveAfterAsync(Task read, BuildContext context, KubernetesApi api)
     {
         // Whether the members came or not: what failed is asked again where it is needed.
-        await read.ContinueWith(_ => { }, TaskScheduler.Default);
+        await read.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return await RegistryCredentials.ResolveAsync(context.Settings, api, context.Cancellation);
     }
 
